@@ -1,0 +1,11 @@
+package io.jvmm.core;
+
+/**
+ * Something that owns or borrows a Unix file descriptor. The returned number stays valid only
+ * while its owner is open; callers must not close it.
+ */
+@FunctionalInterface
+public interface AsRawDescriptor {
+    /** The raw descriptor number. */
+    int asRawDescriptor();
+}

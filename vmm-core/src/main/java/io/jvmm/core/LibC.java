@@ -1,0 +1,362 @@
+package io.jvmm.core;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+
+/**
+ * The libc calls jvmm needs, bound with JNA direct mapping ({@link Native#register}), which is
+ * several times cheaper per call than interface mapping. Every wrapper throws
+ * {@link SyscallException} carrying the errno name; nothing here validates arguments beyond what
+ * the kernel does, so callers in other modules validate first.
+ *
+ * <p>Numbers are those of Linux x86-64 ({@code <sys/mman.h>}, {@code <fcntl.h>},
+ * {@code <linux/memfd.h>}); {@code LibCConstantsTest} checks them against the C headers.
+ */
+public final class LibC {
+    public static final int PROT_NONE = 0x0;
+    public static final int PROT_READ = 0x1;
+    public static final int PROT_WRITE = 0x2;
+    public static final int PROT_EXEC = 0x4;
+
+    public static final int MAP_SHARED = 0x01;
+    public static final int MAP_PRIVATE = 0x02;
+    public static final int MAP_FIXED = 0x10;
+    public static final int MAP_ANONYMOUS = 0x20;
+    public static final int MAP_NORESERVE = 0x4000;
+    public static final int MAP_POPULATE = 0x8000;
+    public static final int MAP_FIXED_NOREPLACE = 0x100000;
+    public static final long MAP_FAILED = -1L;
+
+    public static final int MADV_NORMAL = 0;
+    public static final int MADV_WILLNEED = 3;
+    public static final int MADV_DONTNEED = 4;
+    public static final int MADV_REMOVE = 9;
+    public static final int MADV_DONTFORK = 10;
+    public static final int MADV_HUGEPAGE = 14;
+    public static final int MADV_DONTDUMP = 16;
+
+    public static final int MS_ASYNC = 1;
+    public static final int MS_INVALIDATE = 2;
+    public static final int MS_SYNC = 4;
+
+    public static final int MLOCK_ONFAULT = 0x01;
+    public static final int MCL_CURRENT = 1;
+    public static final int MCL_FUTURE = 2;
+
+    public static final int MFD_CLOEXEC = 0x0001;
+    public static final int MFD_ALLOW_SEALING = 0x0002;
+
+    public static final int F_GETFD = 1;
+    public static final int F_GETFL = 3;
+    public static final int F_ADD_SEALS = 1033;
+    public static final int F_GET_SEALS = 1034;
+    public static final int F_SEAL_SEAL = 0x0001;
+    public static final int F_SEAL_SHRINK = 0x0002;
+    public static final int F_SEAL_GROW = 0x0004;
+    public static final int F_SEAL_WRITE = 0x0008;
+    public static final int F_SEAL_FUTURE_WRITE = 0x0010;
+
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
+    public static final int O_RDWR = 2;
+    public static final int O_ACCMODE = 3;
+    public static final int O_CREAT = 0100;
+    public static final int O_TRUNC = 01000;
+    public static final int O_CLOEXEC = 02000000;
+
+    public static final int SEEK_SET = 0;
+    public static final int SEEK_CUR = 1;
+    public static final int SEEK_END = 2;
+    public static final int SEEK_DATA = 3;
+    public static final int SEEK_HOLE = 4;
+
+    public static final int EFD_CLOEXEC = 02000000;
+    public static final int EFD_NONBLOCK = 04000;
+
+    public static final int SC_PAGESIZE = 30;
+    public static final int SC_NPROCESSORS_ONLN = 84;
+
+    static {
+        Native.register(NativeLibrary.getInstance("c"));
+    }
+
+    private LibC() {
+    }
+
+    // ---- raw bindings (direct mapped); errno arrives as LastErrorException ----
+
+    private static native long mmap(long addr, long length, int prot, int flags, int fd, long offset) throws LastErrorException;
+
+    private static native int munmap(long addr, long length) throws LastErrorException;
+
+    private static native int mprotect(long addr, long length, int prot) throws LastErrorException;
+
+    private static native int madvise(long addr, long length, int advice) throws LastErrorException;
+
+    private static native int msync(long addr, long length, int flags) throws LastErrorException;
+
+    private static native int mlock2(long addr, long length, int flags) throws LastErrorException;
+
+    private static native int munlock(long addr, long length) throws LastErrorException;
+
+    private static native int mlockall(int flags) throws LastErrorException;
+
+    private static native int memfd_create(String name, int flags) throws LastErrorException;
+
+    private static native int ftruncate(int fd, long length) throws LastErrorException;
+
+    private static native int fcntl(int fd, int cmd, int arg) throws LastErrorException;
+
+    private static native int ioctl(int fd, long request, long arg) throws LastErrorException;
+
+    private static native int eventfd(int initval, int flags) throws LastErrorException;
+
+    private static native int close(int fd) throws LastErrorException;
+
+    private static native long sysconf(int name) throws LastErrorException;
+
+    private static native int open(String path, int flags, int mode) throws LastErrorException;
+
+    private static native long lseek(int fd, long offset, int whence) throws LastErrorException;
+
+    private static native long pread(int fd, long buf, long count, long offset) throws LastErrorException;
+
+    private static native long pwrite(int fd, long buf, long count, long offset) throws LastErrorException;
+
+    private static native long read(int fd, long buf, long count) throws LastErrorException;
+
+    private static native long write(int fd, long buf, long count) throws LastErrorException;
+
+    private static native int dup(int fd) throws LastErrorException;
+
+    private static native long pthread_self();
+
+    private static native int pthread_kill(long thread, int sig);
+
+    private static native int sigaction(int signum, Pointer act, Pointer oldact) throws LastErrorException;
+
+    // ---- checked wrappers ----
+
+    public static long mmapChecked(long addr, long length, int prot, int flags, int fd, long offset) {
+        try {
+            return mmap(addr, length, prot, flags, fd, offset);
+        } catch (LastErrorException e) {
+            throw new SyscallException("mmap", e.getErrorCode(),
+                "length=" + length + " prot=" + prot + " flags=0x" + Integer.toHexString(flags) + " fd=" + fd + " offset=" + offset);
+        }
+    }
+
+    public static void munmapChecked(long addr, long length) {
+        try {
+            munmap(addr, length);
+        } catch (LastErrorException e) {
+            throw new SyscallException("munmap", e.getErrorCode(), "length=" + length);
+        }
+    }
+
+    public static void mprotectChecked(long addr, long length, int prot) {
+        try {
+            mprotect(addr, length, prot);
+        } catch (LastErrorException e) {
+            throw new SyscallException("mprotect", e.getErrorCode(), "length=" + length + " prot=" + prot);
+        }
+    }
+
+    public static void madviseChecked(long addr, long length, int advice) {
+        try {
+            madvise(addr, length, advice);
+        } catch (LastErrorException e) {
+            throw new SyscallException("madvise", e.getErrorCode(), "length=" + length + " advice=" + advice);
+        }
+    }
+
+    public static void msyncChecked(long addr, long length, int flags) {
+        try {
+            msync(addr, length, flags);
+        } catch (LastErrorException e) {
+            throw new SyscallException("msync", e.getErrorCode(), "length=" + length);
+        }
+    }
+
+    public static void mlock2Checked(long addr, long length, int flags) {
+        try {
+            mlock2(addr, length, flags);
+        } catch (LastErrorException e) {
+            throw new SyscallException("mlock2", e.getErrorCode(), "length=" + length);
+        }
+    }
+
+    public static void munlockChecked(long addr, long length) {
+        try {
+            munlock(addr, length);
+        } catch (LastErrorException e) {
+            throw new SyscallException("munlock", e.getErrorCode(), "length=" + length);
+        }
+    }
+
+    public static void mlockallChecked(int flags) {
+        try {
+            mlockall(flags);
+        } catch (LastErrorException e) {
+            throw new SyscallException("mlockall", e.getErrorCode(), "flags=" + flags);
+        }
+    }
+
+    public static int memfdCreate(String name, int flags) {
+        try {
+            return memfd_create(name, flags);
+        } catch (LastErrorException e) {
+            throw new SyscallException("memfd_create", e.getErrorCode(), "name=" + name);
+        }
+    }
+
+    public static void ftruncateChecked(int fd, long length) {
+        try {
+            ftruncate(fd, length);
+        } catch (LastErrorException e) {
+            throw new SyscallException("ftruncate", e.getErrorCode(), "fd=" + fd + " length=" + length);
+        }
+    }
+
+    public static int fcntlChecked(int fd, int cmd, int arg) {
+        try {
+            return fcntl(fd, cmd, arg);
+        } catch (LastErrorException e) {
+            throw new SyscallException("fcntl", e.getErrorCode(), "fd=" + fd + " cmd=" + cmd);
+        }
+    }
+
+    /**
+     * {@code ioctl(fd, request, arg)} where {@code arg} is an integer or a host address. Returns the
+     * call's non-negative result.
+     */
+    public static int ioctlChecked(int fd, long request, long arg) {
+        try {
+            return ioctl(fd, request, arg);
+        } catch (LastErrorException e) {
+            throw new SyscallException("ioctl", e.getErrorCode(), "fd=" + fd + " request=0x" + Long.toHexString(request));
+        }
+    }
+
+    /**
+     * {@code ioctl} that reports failure as a negative errno instead of an exception, for the
+     * vCPU run loop where {@code EINTR}/{@code EAGAIN} are expected outcomes, not errors.
+     */
+    public static int ioctlErrno(int fd, long request, long arg) {
+        try {
+            return ioctl(fd, request, arg);
+        } catch (LastErrorException e) {
+            return -e.getErrorCode();
+        }
+    }
+
+    public static int eventfdChecked(int initval, int flags) {
+        try {
+            return eventfd(initval, flags);
+        } catch (LastErrorException e) {
+            throw new SyscallException("eventfd", e.getErrorCode(), "");
+        }
+    }
+
+    public static void closeChecked(int fd) {
+        try {
+            close(fd);
+        } catch (LastErrorException e) {
+            throw new SyscallException("close", e.getErrorCode(), "fd=" + fd);
+        }
+    }
+
+    public static long sysconfChecked(int name) {
+        try {
+            return sysconf(name);
+        } catch (LastErrorException e) {
+            throw new SyscallException("sysconf", e.getErrorCode(), "name=" + name);
+        }
+    }
+
+    public static int openChecked(String path, int flags, int mode) {
+        try {
+            return open(path, flags, mode);
+        } catch (LastErrorException e) {
+            throw new SyscallException("open", e.getErrorCode(), path);
+        }
+    }
+
+    /**
+     * {@code lseek}; returns {@code -errno} instead of throwing, because {@code ENXIO} is the
+     * normal answer of {@code SEEK_DATA}/{@code SEEK_HOLE} past the last data.
+     */
+    public static long lseekErrno(int fd, long offset, int whence) {
+        try {
+            return lseek(fd, offset, whence);
+        } catch (LastErrorException e) {
+            return -e.getErrorCode();
+        }
+    }
+
+    public static long preadChecked(int fd, long buf, long count, long offset) {
+        try {
+            return pread(fd, buf, count, offset);
+        } catch (LastErrorException e) {
+            throw new SyscallException("pread", e.getErrorCode(), "fd=" + fd + " count=" + count + " offset=" + offset);
+        }
+    }
+
+    public static long pwriteChecked(int fd, long buf, long count, long offset) {
+        try {
+            return pwrite(fd, buf, count, offset);
+        } catch (LastErrorException e) {
+            throw new SyscallException("pwrite", e.getErrorCode(), "fd=" + fd + " count=" + count + " offset=" + offset);
+        }
+    }
+
+    public static long readChecked(int fd, long buf, long count) {
+        try {
+            return read(fd, buf, count);
+        } catch (LastErrorException e) {
+            throw new SyscallException("read", e.getErrorCode(), "fd=" + fd + " count=" + count);
+        }
+    }
+
+    public static long writeChecked(int fd, long buf, long count) {
+        try {
+            return write(fd, buf, count);
+        } catch (LastErrorException e) {
+            throw new SyscallException("write", e.getErrorCode(), "fd=" + fd + " count=" + count);
+        }
+    }
+
+    public static int dupChecked(int fd) {
+        try {
+            return dup(fd);
+        } catch (LastErrorException e) {
+            throw new SyscallException("dup", e.getErrorCode(), "fd=" + fd);
+        }
+    }
+
+    /** The calling thread's {@code pthread_t}. */
+    public static long pthreadSelf() {
+        return pthread_self();
+    }
+
+    /** {@code pthread_kill}; returns 0 or an errno value (it does not set errno). */
+    public static int pthreadKill(long thread, int sig) {
+        return pthread_kill(thread, sig);
+    }
+
+    /** {@code sigaction} with glibc's {@code struct sigaction} layout in {@code act}/{@code oldact}. */
+    public static void sigactionChecked(int signum, Pointer act, Pointer oldact) {
+        try {
+            sigaction(signum, act, oldact);
+        } catch (LastErrorException e) {
+            throw new SyscallException("sigaction", e.getErrorCode(), "signal=" + signum);
+        }
+    }
+
+    /** The host page size. */
+    public static long pageSize() {
+        return sysconfChecked(SC_PAGESIZE);
+    }
+}
