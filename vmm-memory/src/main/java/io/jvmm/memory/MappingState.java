@@ -1,0 +1,298 @@
+package io.jvmm.memory;
+
+import com.sun.jna.Pointer;
+import io.jvmm.core.LibC;
+import io.jvmm.core.SyscallException;
+import java.lang.ref.Cleaner;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The lifetime and the fast access path of one host mapping, shared by a {@link MemoryMapping}
+ * and every {@link VolatileSlice} taken from it.
+ *
+ * <h2>Why close() cannot crash a concurrent reader</h2>
+ * A thread may pass the open-check of an accessor and be descheduled just before its load or
+ * store; {@link #close()} may run in between. The JVM turns neither SIGSEGV on an unmapped page nor
+ * a write to a read-only page into an exception, so {@code close()} never leaves the range unmapped
+ * or read-only while a thread could still reach it:
+ * <ol>
+ *   <li>it clears the access bits (a volatile write: every later check throws
+ *       {@link IllegalStateException});</li>
+ *   <li>it maps fresh, private, read-write anonymous memory over the whole range with
+ *       {@code MAP_FIXED}, which the kernel does atomically under the mm lock: the backing pages
+ *       (file, memfd, anonymous shared memory) are released now, and a straggling access lands on
+ *       harmless zero pages instead of faulting;</li>
+ *   <li>the address range itself is unmapped by a {@link Cleaner} only once this object is
+ *       unreachable. Every accessor ends with {@link java.lang.ref.Reference#reachabilityFence} on
+ *       this object, so no access can be in flight when that happens.</li>
+ * </ol>
+ * This costs one volatile load per access and no atomic read-modify-write, which keeps single
+ * loads and stores within a few cycles of C.
+ *
+ * <h2>Chunks</h2>
+ * A {@link ByteBuffer} is int-indexed, so a mapping is viewed through direct buffers of
+ * {@value #CHUNK_SIZE} bytes; each extends {@value #CHUNK_OVERLAP} bytes into the next chunk so that
+ * any access of up to 8 bytes starting in chunk {@code i} is entirely inside buffer {@code i}.
+ */
+final class MappingState {
+    static final int CHUNK_SHIFT = 30;
+    static final long CHUNK_SIZE = 1L << CHUNK_SHIFT;
+    static final long CHUNK_MASK = CHUNK_SIZE - 1;
+    static final int CHUNK_OVERLAP = 8;
+
+    static final int OPEN = 1;
+    static final int READ = 2;
+    static final int WRITE = 4;
+
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    final long address;
+    final long size;
+    private final ByteBuffer[] chunks;
+    private final Unmapper unmapper;
+    private final Cleaner.Cleanable cleanable;
+    /** OPEN|READ|WRITE bits; 0 once closed. The one volatile field every access reads. */
+    private volatile int access;
+    private final boolean readable;
+
+    /**
+     * Takes ownership of the host range {@code [address, address + size)}, already mapped with
+     * {@code prot}.
+     */
+    MappingState(long address, long size, Protection prot) {
+        this.address = address;
+        this.size = size;
+        int count = (int) ((size + CHUNK_SIZE - 1) >>> CHUNK_SHIFT);
+        this.chunks = new ByteBuffer[count];
+        Pointer base = new Pointer(address);
+        for (int i = 0; i < count; i++) {
+            long start = (long) i << CHUNK_SHIFT;
+            long length = Math.min(size - start, CHUNK_SIZE + CHUNK_OVERLAP);
+            chunks[i] = base.getByteBuffer(start, length).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        this.readable = prot.canRead();
+        this.access = OPEN | (prot.canRead() ? READ : 0) | (prot.canWrite() ? WRITE : 0);
+        this.unmapper = new Unmapper(address, size);
+        this.cleanable = CLEANER.register(this, unmapper);
+    }
+
+    /** The buffer holding the byte at {@code offset}. */
+    ByteBuffer chunk(long offset) {
+        return chunks[(int) (offset >>> CHUNK_SHIFT)];
+    }
+
+    static int index(long offset) {
+        return (int) (offset & CHUNK_MASK);
+    }
+
+    /** Whether the mapping's protection allows reads (open or not). */
+    boolean canRead() {
+        return readable;
+    }
+
+    boolean isOpen() {
+        return (access & OPEN) != 0;
+    }
+
+    /** Throws unless open and every bit of {@code required} is granted. */
+    void checkAccess(int required) {
+        int a = access;
+        if ((a & (OPEN | required)) != (OPEN | required)) {
+            throw accessFailure(a, required);
+        }
+    }
+
+    /** Throws unless open. */
+    void checkOpen() {
+        if ((access & OPEN) == 0) {
+            throw closed();
+        }
+    }
+
+    private RuntimeException accessFailure(int a, int required) {
+        if ((a & OPEN) == 0) {
+            return closed();
+        }
+        String what = (required & WRITE) != 0 && (a & WRITE) == 0 ? "writable" : "readable";
+        return new MmapException(MmapException.Kind.INVALID_ARGUMENT,
+            "mapping of size " + size + " is not " + what + " (protection forbids the access)");
+    }
+
+    static IllegalStateException closed() {
+        return new IllegalStateException("memory mapping is closed");
+    }
+
+    /**
+     * Closes: idempotent, safe against concurrent accessors (see the class comment).
+     */
+    void close() {
+        synchronized (this) {
+            if ((access & OPEN) == 0) {
+                return;
+            }
+            access = 0;
+        }
+        try {
+            LibC.mmapChecked(address, size, LibC.PROT_READ | LibC.PROT_WRITE,
+                LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_FIXED | LibC.MAP_NORESERVE, -1, 0);
+        } catch (SyscallException e) {
+            // Keeping the old pages mapped until the Cleaner runs is safe; only memory is held longer.
+        }
+    }
+
+    /**
+     * Closes for the old holder without touching the pages, and gives up the duty to unmap: the
+     * caller now owns {@code [address, address + size)}. Returns false if already closed.
+     */
+    boolean transferOwnership() {
+        synchronized (this) {
+            if ((access & OPEN) == 0) {
+                return false;
+            }
+            access = 0;
+        }
+        unmapper.disown();
+        cleanable.clean();
+        return true;
+    }
+
+    // ---- bulk operations; callers have checked bounds and access, and fence this object ----
+
+    /** Copies {@code length} bytes at {@code offset} into {@code dst[dstIndex...]}. */
+    void copyOut(long offset, byte[] dst, int dstIndex, int length) {
+        while (length > 0) {
+            int index = index(offset);
+            int n = (int) Math.min(length, CHUNK_SIZE - index);
+            chunk(offset).get(index, dst, dstIndex, n);
+            offset += n;
+            dstIndex += n;
+            length -= n;
+        }
+    }
+
+    /** Copies {@code src[srcIndex...]} ({@code length} bytes) to {@code offset}. */
+    void copyIn(long offset, byte[] src, int srcIndex, int length) {
+        while (length > 0) {
+            int index = index(offset);
+            int n = (int) Math.min(length, CHUNK_SIZE - index);
+            chunk(offset).put(index, src, srcIndex, n);
+            offset += n;
+            srcIndex += n;
+            length -= n;
+        }
+    }
+
+    /** Copies {@code src.remaining()} bytes to {@code offset}; {@code src}'s position is unchanged. */
+    void chunkedPut(long offset, ByteBuffer src) {
+        int from = src.position();
+        int length = src.remaining();
+        while (length > 0) {
+            int index = index(offset);
+            int n = (int) Math.min(length, CHUNK_SIZE - index);
+            chunk(offset).put(index, src, from, n);
+            offset += n;
+            from += n;
+            length -= n;
+        }
+    }
+
+    /** Fills {@code dst.remaining()} bytes from {@code offset}; {@code dst}'s position is unchanged. */
+    void chunkedGet(long offset, ByteBuffer dst) {
+        int to = dst.position();
+        int length = dst.remaining();
+        while (length > 0) {
+            int index = index(offset);
+            int n = (int) Math.min(length, CHUNK_SIZE - index);
+            dst.put(to, chunk(offset), index, n);
+            offset += n;
+            to += n;
+            length -= n;
+        }
+    }
+
+    /** Sets {@code length} bytes at {@code offset} to {@code value}. */
+    void fill(long offset, long length, byte value) {
+        new Pointer(address).setMemory(offset, length, value);
+    }
+
+    /** Whether {@code length} bytes at {@code offset} are all zero. */
+    boolean isZero(long offset, long length) {
+        long end = offset + length;
+        while (offset < end && (offset & 7) != 0) {
+            if (chunk(offset).get(index(offset)) != 0) {
+                return false;
+            }
+            offset++;
+        }
+        while (end - offset >= 8) {
+            if (chunk(offset).getLong(index(offset)) != 0) {
+                return false;
+            }
+            offset += 8;
+        }
+        while (offset < end) {
+            if (chunk(offset).get(index(offset)) != 0) {
+                return false;
+            }
+            offset++;
+        }
+        return true;
+    }
+
+    /**
+     * Copies {@code length} bytes from {@code srcOffset} of {@code src} to {@code dstOffset} of
+     * this mapping; overlapping ranges of one mapping copy as memmove does.
+     */
+    void copyFrom(MappingState src, long srcOffset, long dstOffset, long length) {
+        if (src == this && srcOffset < dstOffset && dstOffset < srcOffset + length) {
+            // Backwards in chunk-sized steps so an overlapping forward move never reads bytes it already wrote.
+            long remaining = length;
+            while (remaining > 0) {
+                long n = Math.min(remaining, Math.min(index(srcOffset + remaining - 1) + 1L, index(dstOffset + remaining - 1) + 1L));
+                long s = srcOffset + remaining - n;
+                long d = dstOffset + remaining - n;
+                chunk(d).put(index(d), src.chunk(s), index(s), (int) n);
+                remaining -= n;
+            }
+            return;
+        }
+        while (length > 0) {
+            int si = index(srcOffset);
+            int di = index(dstOffset);
+            int n = (int) Math.min(length, Math.min(CHUNK_SIZE - si, CHUNK_SIZE - di));
+            chunk(dstOffset).put(di, src.chunk(srcOffset), si, n);
+            srcOffset += n;
+            dstOffset += n;
+            length -= n;
+        }
+    }
+
+    /** Unmaps the range when the state object is unreachable, unless ownership moved elsewhere. */
+    private static final class Unmapper implements Runnable {
+        private final long address;
+        private final long size;
+        private final AtomicBoolean owned = new AtomicBoolean(true);
+
+        Unmapper(long address, long size) {
+            this.address = address;
+            this.size = size;
+        }
+
+        void disown() {
+            owned.set(false);
+        }
+
+        @Override
+        public void run() {
+            if (owned.getAndSet(false)) {
+                try {
+                    LibC.munmapChecked(address, size);
+                } catch (SyscallException e) {
+                    // Nothing useful to do from a cleaner thread; the range simply stays reserved.
+                }
+            }
+        }
+    }
+}

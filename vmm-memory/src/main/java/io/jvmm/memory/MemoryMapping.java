@@ -1,0 +1,482 @@
+package io.jvmm.memory;
+
+import io.jvmm.core.CacheFlush;
+import io.jvmm.core.LibC;
+import io.jvmm.core.SyscallException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * An owned host mapping: anonymous shared memory, a memfd ({@link SharedMemory}) or a file. It is
+ * what KVM receives as a memory slot ({@link #asPtr()}), and what loaders and devices read and
+ * write through checked, little-endian accessors.
+ *
+ * <p>Every accessor checks offset, length and protection first and throws {@link MmapException};
+ * after {@link #close()} every accessor, on this object and on all its {@link VolatileSlice}s,
+ * throws {@link IllegalStateException}. Closing while other threads are mid-access is safe: see
+ * {@code MappingState} for how.
+ *
+ * <p>Plain accessors allow any alignment. The {@code *Volatile} forms are single, untorn and
+ * ordered (volatile semantics), as device registers need, and require natural alignment.
+ */
+public final class MemoryMapping implements MappedRegion, VolatileMemory, MemoryMappingUnix, AutoCloseable {
+    private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle SHORTS = MethodHandles.byteBufferViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private final MappingState state;
+    private final long size;
+
+    MemoryMapping(MappingState state) {
+        this.state = state;
+        this.size = state.size;
+    }
+
+    /** Starts describing a mapping of {@code size} bytes. */
+    public static MemoryMappingBuilder builder(long size) {
+        return new MemoryMappingBuilder(size);
+    }
+
+    /** Internal: the shared lifetime, for {@link MemoryMappingArena#from} and {@link GuestMemory}. */
+    MappingState state() {
+        return state;
+    }
+
+    @Override
+    public long asPtr() {
+        state.checkOpen();
+        return state.address;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    /** Whether {@link #close()} has not been called yet. */
+    public boolean isOpen() {
+        return state.isOpen();
+    }
+
+    @Override
+    public VolatileSlice getSlice(long offset, long count) {
+        state.checkOpen();
+        VolatileSlice.checkSliceRange(offset, count, size);
+        return new VolatileSlice(state, offset, count);
+    }
+
+    // ---- bulk copies ----
+
+    /**
+     * Copies {@code min(buf.length, size - offset)} bytes of {@code buf} to {@code offset}.
+     *
+     * @return the number of bytes copied; 0 when {@code offset == size()}
+     * @throws MmapException {@code INVALID_ADDRESS} when {@code offset} is negative or past the end
+     */
+    public int writeSlice(byte[] buf, long offset) {
+        int n = sliceCount(buf.length, offset);
+        state.checkAccess(MappingState.WRITE);
+        try {
+            state.copyIn(offset, buf, 0, n);
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+        return n;
+    }
+
+    /**
+     * Copies {@code min(buf.length, size - offset)} bytes at {@code offset} into {@code buf}.
+     *
+     * @return the number of bytes copied; 0 when {@code offset == size()}
+     * @throws MmapException {@code INVALID_ADDRESS} when {@code offset} is negative or past the end
+     */
+    public int readSlice(byte[] buf, long offset) {
+        int n = sliceCount(buf.length, offset);
+        state.checkAccess(MappingState.READ);
+        try {
+            state.copyOut(offset, buf, 0, n);
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+        return n;
+    }
+
+    private int sliceCount(int length, long offset) {
+        if (offset < 0 || offset > size) {
+            throw new MmapException(MmapException.Kind.INVALID_ADDRESS,
+                "offset " + offset + " is outside mapping of size " + size);
+        }
+        return (int) Math.min(length, size - offset);
+    }
+
+    // ---- fixed-layout structures ----
+
+    /**
+     * Writes all {@code src.remaining()} bytes of {@code src} at {@code offset}, whole or nothing.
+     * Structures (KVM's, the boot protocol's) are built in a little-endian {@link ByteBuffer} with
+     * named field offsets and written with one call; {@code src}'s position is not changed.
+     *
+     * @throws MmapException {@code INVALID_ADDRESS} when the structure does not fit
+     */
+    public void writeStruct(ByteBuffer src, long offset) {
+        int n = src.remaining();
+        checkRange(offset, n);
+        state.checkAccess(MappingState.WRITE);
+        try {
+            state.chunkedPut(offset, src);
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+    }
+
+    /**
+     * Fills all {@code dst.remaining()} bytes of {@code dst} from {@code offset}, whole or nothing;
+     * {@code dst}'s position is not changed.
+     *
+     * @throws MmapException {@code INVALID_ADDRESS} when the structure does not fit
+     */
+    public void readStruct(long offset, ByteBuffer dst) {
+        int n = dst.remaining();
+        checkRange(offset, n);
+        state.checkAccess(MappingState.READ);
+        try {
+            state.chunkedGet(offset, dst);
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+    }
+
+    /** Reads {@code length} bytes at {@code offset} into a new little-endian buffer. */
+    public ByteBuffer readStruct(long offset, int length) {
+        if (length < 0) {
+            throw new MmapException(MmapException.Kind.INVALID_ARGUMENT, "negative structure length " + length);
+        }
+        ByteBuffer dst = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        readStruct(offset, dst);
+        return dst;
+    }
+
+    // ---- plain scalar accessors: any alignment, whole or nothing ----
+
+    public void writeLong(long value, long offset) {
+        checkRange(offset, Long.BYTES);
+        state.checkAccess(MappingState.WRITE);
+        try {
+            state.chunk(offset).putLong(MappingState.index(offset), value);
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+    }
+
+    public long readLong(long offset) {
+        checkRange(offset, Long.BYTES);
+        state.checkAccess(MappingState.READ);
+        try {
+            return state.chunk(offset).getLong(MappingState.index(offset));
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+    }
+
+    public void writeInt(int value, long offset) {
+        checkRange(offset, Integer.BYTES);
+        state.checkAccess(MappingState.WRITE);
+        try {
+            state.chunk(offset).putInt(MappingState.index(offset), value);
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+    }
+
+    public int readInt(long offset) {
+        checkRange(offset, Integer.BYTES);
+        state.checkAccess(MappingState.READ);
+        try {
+            return state.chunk(offset).getInt(MappingState.index(offset));
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+    }
+
+    public void writeShort(short value, long offset) {
+        checkRange(offset, Short.BYTES);
+        state.checkAccess(MappingState.WRITE);
+        try {
+            state.chunk(offset).putShort(MappingState.index(offset), value);
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+    }
+
+    public short readShort(long offset) {
+        checkRange(offset, Short.BYTES);
+        state.checkAccess(MappingState.READ);
+        try {
+            return state.chunk(offset).getShort(MappingState.index(offset));
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+    }
+
+    public void writeByte(byte value, long offset) {
+        checkRange(offset, Byte.BYTES);
+        state.checkAccess(MappingState.WRITE);
+        try {
+            state.chunk(offset).put(MappingState.index(offset), value);
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+    }
+
+    public byte readByte(long offset) {
+        checkRange(offset, Byte.BYTES);
+        state.checkAccess(MappingState.READ);
+        try {
+            return state.chunk(offset).get(MappingState.index(offset));
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+    }
+
+    // ---- volatile scalar accessors: naturally aligned, untorn, ordered ----
+
+    public void writeLongVolatile(long value, long offset) {
+        checkAligned(offset, Long.BYTES);
+        state.checkAccess(MappingState.WRITE);
+        try {
+            LONGS.setVolatile(state.chunk(offset), MappingState.index(offset), value);
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+    }
+
+    public long readLongVolatile(long offset) {
+        checkAligned(offset, Long.BYTES);
+        state.checkAccess(MappingState.READ);
+        try {
+            return (long) LONGS.getVolatile(state.chunk(offset), MappingState.index(offset));
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+    }
+
+    public void writeIntVolatile(int value, long offset) {
+        checkAligned(offset, Integer.BYTES);
+        state.checkAccess(MappingState.WRITE);
+        try {
+            INTS.setVolatile(state.chunk(offset), MappingState.index(offset), value);
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+    }
+
+    public int readIntVolatile(long offset) {
+        checkAligned(offset, Integer.BYTES);
+        state.checkAccess(MappingState.READ);
+        try {
+            return (int) INTS.getVolatile(state.chunk(offset), MappingState.index(offset));
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+    }
+
+    public void writeShortVolatile(short value, long offset) {
+        checkAligned(offset, Short.BYTES);
+        state.checkAccess(MappingState.WRITE);
+        try {
+            SHORTS.setVolatile(state.chunk(offset), MappingState.index(offset), value);
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+    }
+
+    public short readShortVolatile(long offset) {
+        checkAligned(offset, Short.BYTES);
+        state.checkAccess(MappingState.READ);
+        try {
+            return (short) SHORTS.getVolatile(state.chunk(offset), MappingState.index(offset));
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+    }
+
+    /** A byte store is always untorn; the fences give it the ordering of a volatile store. */
+    public void writeByteVolatile(byte value, long offset) {
+        checkRange(offset, Byte.BYTES);
+        state.checkAccess(MappingState.WRITE);
+        try {
+            VarHandle.releaseFence();
+            state.chunk(offset).put(MappingState.index(offset), value);
+            VarHandle.fullFence();
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+    }
+
+    /** A byte load is always untorn; the fence gives it the ordering of a volatile load. */
+    public byte readByteVolatile(long offset) {
+        checkRange(offset, Byte.BYTES);
+        state.checkAccess(MappingState.READ);
+        try {
+            byte value = state.chunk(offset).get(MappingState.index(offset));
+            VarHandle.acquireFence();
+            return value;
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+    }
+
+    private void checkRange(long offset, int length) {
+        if (offset < 0 || offset > size - length) {
+            throw new MmapException(MmapException.Kind.INVALID_ADDRESS,
+                "access of " + length + " bytes at offset " + offset + " is outside mapping of size " + size);
+        }
+    }
+
+    private void checkAligned(long offset, int length) {
+        checkRange(offset, length);
+        if ((offset & (length - 1)) != 0) {
+            throw new MmapException(MmapException.Kind.INVALID_ALIGNMENT,
+                length + "-byte volatile access at offset " + offset + " is not naturally aligned");
+        }
+    }
+
+    // ---- sync and cache control ----
+
+    /** Writes the whole mapping back to its file ({@code msync(MS_SYNC)}). */
+    public void msync() {
+        state.checkOpen();
+        try {
+            LibC.msyncChecked(state.address, size, LibC.MS_SYNC);
+        } catch (SyscallException e) {
+            throw MmapException.syscall("msync", e.errno(), "mapping of size " + size);
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+    }
+
+    /**
+     * Writes back and invalidates the CPU cache lines of {@code [offset, offset + len)}, so that a
+     * guest mapping the range uncached sees the host's writes.
+     *
+     * @throws MmapException {@code INVALID_RANGE} when the range is not inside the mapping,
+     *     {@code NOT_IMPLEMENTED} on hosts other than x86-64
+     */
+    public void flushRegion(long offset, long len) {
+        checkUnixRange(offset, len);
+        if (!CacheFlush.isSupported()) {
+            throw new MmapException(MmapException.Kind.NOT_IMPLEMENTED, "cache-line flush is implemented for x86-64 only");
+        }
+        if (!state.canRead()) {
+            throw new MmapException(MmapException.Kind.INVALID_ARGUMENT,
+                "cannot flush a mapping that is not readable (clflush of a PROT_NONE page faults)");
+        }
+        state.checkOpen();
+        try {
+            CacheFlush.flush(state.address + offset, len);
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+    }
+
+    /** {@link #flushRegion} over the whole mapping. */
+    public void flushAll() {
+        flushRegion(0, size);
+    }
+
+    /** Flushes the cache line holding {@code offset} (an uncached guest mapping's one line). */
+    public void flushUncachedGuestMapping(long offset) {
+        if (offset < 0 || offset >= size) {
+            throw new MmapException(MmapException.Kind.INVALID_RANGE,
+                "offset " + offset + " is outside mapping of size " + size);
+        }
+        flushRegion(offset, 1);
+    }
+
+    // ---- MemoryMappingUnix ----
+
+    @Override
+    public void removeRange(long offset, long count) {
+        advise(offset, count, LibC.MADV_REMOVE, "MADV_REMOVE");
+    }
+
+    @Override
+    public void asyncPrefetch(long offset, long count) {
+        advise(offset, count, LibC.MADV_WILLNEED, "MADV_WILLNEED");
+    }
+
+    @Override
+    public void dropPageCache(long offset, long count) {
+        advise(offset, count, LibC.MADV_DONTNEED, "MADV_DONTNEED");
+    }
+
+    @Override
+    public void lockOnFault(long offset, long count) {
+        checkUnixRange(offset, count);
+        state.checkOpen();
+        try {
+            LibC.mlock2Checked(state.address + offset, count, LibC.MLOCK_ONFAULT);
+        } catch (SyscallException e) {
+            throw MmapException.syscall("mlock2", e.errno(), rangeText(offset, count));
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+    }
+
+    @Override
+    public void unlock(long offset, long count) {
+        checkUnixRange(offset, count);
+        state.checkOpen();
+        try {
+            LibC.munlockChecked(state.address + offset, count);
+        } catch (SyscallException e) {
+            throw MmapException.syscall("munlock", e.errno(), rangeText(offset, count));
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+    }
+
+    @Override
+    public void lockAll() {
+        lockOnFault(0, size);
+    }
+
+    private void advise(long offset, long count, int advice, String name) {
+        checkUnixRange(offset, count);
+        state.checkOpen();
+        try {
+            LibC.madviseChecked(state.address + offset, count, advice);
+        } catch (SyscallException e) {
+            throw MmapException.syscall("madvise(" + name + ")", e.errno(), rangeText(offset, count));
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+    }
+
+    private void checkUnixRange(long offset, long count) {
+        if (offset < 0 || count < 0 || offset > size || count > size - offset) {
+            throw new MmapException(MmapException.Kind.INVALID_RANGE, rangeText(offset, count) + " is not inside the mapping");
+        }
+    }
+
+    private String rangeText(long offset, long count) {
+        return "range [offset " + offset + ", count " + count + "] of mapping of size " + size;
+    }
+
+    /**
+     * Releases the mapping. Idempotent. Afterwards every access, here and through every slice,
+     * throws {@link IllegalStateException}; accesses racing with close complete harmlessly.
+     */
+    @Override
+    public void close() {
+        state.close();
+    }
+
+    @Override
+    public String toString() {
+        return "MemoryMapping[size=" + size + (state.isOpen() ? "" : ", closed") + "]";
+    }
+}

@@ -1,0 +1,136 @@
+package io.jvmm.memory;
+
+import java.lang.ref.Reference;
+
+/**
+ * A bounds-checked window of {@link #size()} bytes into a mapping. Its bytes may change at any time
+ * (a guest or device writes them), hence "volatile" as in crosvm: reads are copies, never views.
+ * A slice shares its mapping's lifetime: once the mapping is closed every call that touches memory
+ * throws {@link IllegalStateException}. Bad offsets and counts throw {@link MmapException}.
+ */
+public final class VolatileSlice {
+    private final MappingState state;
+    /** Offset of the slice's first byte within {@link #state}. */
+    private final long base;
+    private final long size;
+
+    VolatileSlice(MappingState state, long base, long size) {
+        this.state = state;
+        this.base = base;
+        this.size = size;
+    }
+
+    /** The host address of the first byte. */
+    public long asPtr() {
+        state.checkOpen();
+        return state.address + base;
+    }
+
+    public long size() {
+        return size;
+    }
+
+    /**
+     * The sub-slice of {@code count} bytes from {@code offset}.
+     *
+     * @throws MmapException {@code OVERFLOW}, {@code OUT_OF_BOUNDS} or {@code INVALID_ARGUMENT}
+     *     as for {@link VolatileMemory#getSlice}
+     */
+    public VolatileSlice subSlice(long offset, long count) {
+        state.checkOpen();
+        checkSliceRange(offset, count, size);
+        return new VolatileSlice(state, base + offset, count);
+    }
+
+    /** The slice that starts {@code n} bytes into this one and runs to its end. */
+    public VolatileSlice offset(long n) {
+        if (n < 0 || n > size) {
+            throw new MmapException(MmapException.Kind.OUT_OF_BOUNDS,
+                "offset " + n + " is outside slice of size " + size);
+        }
+        return subSlice(n, size - n);
+    }
+
+    /** Sets every byte of the slice to {@code value}. */
+    public void writeBytes(byte value) {
+        state.checkAccess(MappingState.WRITE);
+        try {
+            state.fill(base, size, value);
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+    }
+
+    /** Copies {@code min(size(), dst.length)} bytes into {@code dst}; returns that count. */
+    public int copyTo(byte[] dst) {
+        int n = (int) Math.min(size, dst.length);
+        state.checkAccess(MappingState.READ);
+        try {
+            state.copyOut(base, dst, 0, n);
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+        return n;
+    }
+
+    /** Copies {@code min(size(), src.length)} bytes from {@code src}; returns that count. */
+    public int copyFrom(byte[] src) {
+        int n = (int) Math.min(size, src.length);
+        state.checkAccess(MappingState.WRITE);
+        try {
+            state.copyIn(base, src, 0, n);
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+        return n;
+    }
+
+    /**
+     * Copies {@code min(size(), dst.size())} bytes into {@code dst} (which may belong to another
+     * mapping, or overlap this slice); returns that count.
+     */
+    public long copyToVolatileSlice(VolatileSlice dst) {
+        long n = Math.min(size, dst.size);
+        state.checkAccess(MappingState.READ);
+        dst.state.checkAccess(MappingState.WRITE);
+        try {
+            dst.state.copyFrom(state, base, dst.base, n);
+        } finally {
+            Reference.reachabilityFence(state);
+            Reference.reachabilityFence(dst.state);
+        }
+        return n;
+    }
+
+    /** Whether every byte of the slice is zero. */
+    public boolean isAllZero() {
+        state.checkAccess(MappingState.READ);
+        try {
+            return state.isZero(base, size);
+        } finally {
+            Reference.reachabilityFence(state);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "VolatileSlice[size=" + size + "]";
+    }
+
+    /** The checks of {@link VolatileMemory#getSlice}, against a memory of {@code limit} bytes. */
+    static void checkSliceRange(long offset, long count, long limit) {
+        if (offset < 0 || count < 0) {
+            throw new MmapException(MmapException.Kind.INVALID_ARGUMENT,
+                "negative slice offset " + offset + " or count " + count + " (size " + limit + ")");
+        }
+        long end = offset + count;
+        if (end < 0) {
+            throw new MmapException(MmapException.Kind.OVERFLOW,
+                "slice offset " + offset + " + count " + count + " overflows");
+        }
+        if (end > limit) {
+            throw new MmapException(MmapException.Kind.OUT_OF_BOUNDS,
+                "slice [" + offset + ", " + end + ") ends past size " + limit);
+        }
+    }
+}
