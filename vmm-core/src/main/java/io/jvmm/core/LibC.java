@@ -137,6 +137,8 @@ public final class LibC {
 
     private static native int sigaction(int signum, Pointer act, Pointer oldact) throws LastErrorException;
 
+    private static native int __libc_current_sigrtmin();
+
     // ---- checked wrappers ----
 
     public static long mmapChecked(long addr, long length, int prot, int flags, int fd, long offset) {
@@ -353,6 +355,14 @@ public final class LibC {
         } catch (LastErrorException e) {
             throw new SyscallException("sigaction", e.getErrorCode(), "signal=" + signum);
         }
+    }
+
+    /**
+     * glibc's {@code SIGRTMIN}: the first real-time signal applications may use. It is a function,
+     * not a constant, because glibc reserves the lowest kernel real-time signals for itself.
+     */
+    public static int sigrtmin() {
+        return __libc_current_sigrtmin();
     }
 
     /** The host page size. */

@@ -1,0 +1,48 @@
+package io.jvmm.kvm;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Which KVM implementation the host runs, read from the loaded kernel modules. It decides what can
+ * boot: hardware-assisted KVM runs stock kernels; PVM ({@code kvm_pvm}, a pagetable-based
+ * software VMM without VMX/SVM) emulates guest kernel-mode instructions, cannot boot a stock Linux
+ * kernel, and with an in-kernel irqchip a guest HLT waits in the kernel instead of exiting.
+ */
+public enum KvmBackend {
+    INTEL_VMX("kvm_intel", true),
+    AMD_SVM("kvm_amd", true),
+    PVM("kvm_pvm", false),
+    UNKNOWN("", false);
+
+    private final String module;
+    private final boolean hardwareAssisted;
+
+    KvmBackend(String module, boolean hardwareAssisted) {
+        this.module = module;
+        this.hardwareAssisted = hardwareAssisted;
+    }
+
+    /** The kernel module name, e.g. {@code "kvm_pvm"}; empty for {@link #UNKNOWN}. */
+    public String module() {
+        return module;
+    }
+
+    public boolean isHardwareAssisted() {
+        return hardwareAssisted;
+    }
+
+    /** The backend of this host ({@code /sys/module/<name>}); PVM wins if several are loaded. */
+    public static KvmBackend detect() {
+        return detect(Path.of("/sys/module"));
+    }
+
+    static KvmBackend detect(Path sysModule) {
+        for (KvmBackend b : new KvmBackend[] {PVM, INTEL_VMX, AMD_SVM}) {
+            if (Files.isDirectory(sysModule.resolve(b.module))) {
+                return b;
+            }
+        }
+        return UNKNOWN;
+    }
+}

@@ -1,0 +1,9 @@
+package io.jvmm.kvm;
+
+/** One model-specific register: its index (e.g. 0x10 for IA32_TSC) and 64-bit value. */
+public record MsrEntry(int index, long data) {
+    @Override
+    public String toString() {
+        return String.format("MsrEntry[0x%x=0x%x]", index, data);
+    }
+}

@@ -1,0 +1,547 @@
+package io.jvmm.kvm;
+
+import com.sun.jna.Pointer;
+import io.jvmm.core.Errno;
+import io.jvmm.core.LibC;
+import io.jvmm.kvm.bus.IoBus;
+import io.jvmm.kvm.bus.MmioBus;
+import io.jvmm.kvm.sys.KvmConstants;
+import io.jvmm.kvm.sys.KvmIoctls;
+import io.jvmm.kvm.sys.KvmStructs.KvmCpuid2;
+import io.jvmm.kvm.sys.KvmStructs.KvmCpuidEntry2;
+import io.jvmm.kvm.sys.KvmStructs.KvmFpu;
+import io.jvmm.kvm.sys.KvmStructs.KvmLapicState;
+import io.jvmm.kvm.sys.KvmStructs.KvmMpState;
+import io.jvmm.kvm.sys.KvmStructs.KvmMsrEntry;
+import io.jvmm.kvm.sys.KvmStructs.KvmMsrs;
+import io.jvmm.kvm.sys.KvmStructs.KvmRegs;
+import io.jvmm.kvm.sys.KvmStructs.KvmRun;
+import io.jvmm.kvm.sys.KvmStructs.KvmSregs;
+import io.jvmm.kvm.sys.NativeStruct;
+import io.jvmm.kvm.sys.VcpuKickSignal;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One virtual CPU (api.rst 4, "vcpu ioctls"): its registers and {@code KVM_RUN}.
+ *
+ * <h2>The run path</h2>
+ * {@code kvm_run} is mmapped from the vCPU descriptor once and read through one direct
+ * little-endian {@link ByteBuffer} at the offsets of {@code KvmStructs.KvmRun}. Port and MMIO
+ * exits are served in {@link #run(IoBus, MmioBus, ExitCounter)} without leaving the loop and
+ * without allocating: the exit fields are read from the view, the data is copied into preallocated
+ * arrays of the access width, the bus finds the device by binary search, and the reply is copied
+ * back before the next {@code KVM_RUN}.
+ *
+ * <h2>Kicking</h2>
+ * {@link #kick()} makes the current or the next {@code KVM_RUN} return promptly with
+ * {@link VcpuExit.Interrupted}: it sets {@code kvm_run.immediate_exit} (checked by the kernel on
+ * entry) and, if a thread is inside {@code run}, sends it {@link VcpuKickSignal} (which interrupts a
+ * guest that is executing or halted in the kernel). {@code immediate_exit} is cleared when the
+ * interrupted run returns; callers check their own stop condition after an
+ * {@link VcpuExit.Interrupted}, and a kick issued after that check is seen by the next run.
+ *
+ * <h2>Threads and lifetime</h2>
+ * One thread at a time may be inside {@code run}; a second gets {@link IllegalStateException}.
+ * Register accessors may be called from any thread (KVM serialises them with the vCPU). {@link
+ * #close()} kicks a running thread, waits for it to leave {@code KVM_RUN}, then unmaps
+ * {@code kvm_run} and closes the descriptor; afterwards every method throws
+ * {@link IllegalStateException}.
+ */
+public final class Vcpu implements AutoCloseable {
+    /** {@link #enter} result for EINTR (no KVM exit reason is negative). */
+    private static final int INTERRUPTED = -1;
+
+    private final int id;
+    private final KvmDescriptor fd;
+    private final long runAddress;
+    private final int runMapSize;
+    private final ByteBuffer run;
+    /** Scratch arrays indexed by access width 1..8, reused for every port and MMIO access. */
+    private final byte[][] scratch = new byte[9][];
+
+    private final Object threadLock = new Object();
+    /** pthread_t of the thread inside run, 0 when none. Guarded by threadLock. */
+    private long runningPthread;
+    private Thread cachedThread;
+    private long cachedPthread;
+    /** Guarded by threadLock. */
+    private boolean closing;
+    private boolean unmapped;
+
+    /** Data the caller of {@link #run()} fills for an IN/MMIO read, copied in before the next entry. */
+    private byte[] pendingReadData;
+    private int pendingReadOffset;
+
+    Vcpu(KvmDescriptor fd, int id, int runMapSize) {
+        this.fd = fd;
+        this.id = id;
+        if (runMapSize < KvmRun.SIZE) {
+            fd.close();
+            throw new IllegalStateException("KVM_GET_VCPU_MMAP_SIZE " + runMapSize + " is smaller than struct kvm_run (" + KvmRun.SIZE + ")");
+        }
+        this.runMapSize = runMapSize;
+        // Make sure the kick handler exists before any thread can be kicked: the default action
+        // of a real-time signal is to terminate the process.
+        VcpuKickSignal.signal();
+        int raw = fd.acquire();
+        try {
+            this.runAddress = LibC.mmapChecked(0, runMapSize, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, raw, 0);
+        } catch (RuntimeException e) {
+            fd.release();
+            fd.close();
+            throw e;
+        }
+        fd.release();
+        this.run = new Pointer(runAddress).getByteBuffer(0, runMapSize).order(ByteOrder.LITTLE_ENDIAN);
+        for (int width = 1; width <= 8; width++) {
+            scratch[width] = new byte[width];
+        }
+    }
+
+    /** The vCPU id given to {@code KVM_CREATE_VCPU} (the initial APIC id). */
+    public int id() {
+        return id;
+    }
+
+    // ---------------------------------------------------------------- registers
+
+    /** {@code KVM_GET_REGS}. */
+    public Regs getRegs() {
+        NativeStruct s = NativeStruct.allocate(KvmRegs.SIZE);
+        fd.ioctl("KVM_GET_REGS", KvmIoctls.KVM_GET_REGS, s, "");
+        return Regs.read(s.buffer());
+    }
+
+    /** {@code KVM_SET_REGS}. */
+    public void setRegs(Regs regs) {
+        Objects.requireNonNull(regs, "regs");
+        NativeStruct s = NativeStruct.allocate(KvmRegs.SIZE);
+        regs.write(s.buffer());
+        fd.ioctl("KVM_SET_REGS", KvmIoctls.KVM_SET_REGS, s, regs.toString());
+    }
+
+    /** {@code KVM_GET_SREGS}. */
+    public Sregs getSregs() {
+        NativeStruct s = NativeStruct.allocate(KvmSregs.SIZE);
+        fd.ioctl("KVM_GET_SREGS", KvmIoctls.KVM_GET_SREGS, s, "");
+        return Sregs.read(s.buffer());
+    }
+
+    /** {@code KVM_SET_SREGS}. */
+    public void setSregs(Sregs sregs) {
+        Objects.requireNonNull(sregs, "sregs");
+        NativeStruct s = NativeStruct.allocate(KvmSregs.SIZE);
+        sregs.write(s.buffer());
+        fd.ioctl("KVM_SET_SREGS", KvmIoctls.KVM_SET_SREGS, s, sregs.toString());
+    }
+
+    /** {@code KVM_GET_FPU}. */
+    public Fpu getFpu() {
+        NativeStruct s = NativeStruct.allocate(KvmFpu.SIZE);
+        fd.ioctl("KVM_GET_FPU", KvmIoctls.KVM_GET_FPU, s, "");
+        return Fpu.read(s.buffer());
+    }
+
+    /** {@code KVM_SET_FPU}. */
+    public void setFpu(Fpu fpu) {
+        Objects.requireNonNull(fpu, "fpu");
+        NativeStruct s = NativeStruct.allocate(KvmFpu.SIZE);
+        fpu.write(s.buffer());
+        fd.ioctl("KVM_SET_FPU", KvmIoctls.KVM_SET_FPU, s, fpu.toString());
+    }
+
+    /**
+     * {@code KVM_GET_MSRS} for {@code indices}.
+     *
+     * @throws IllegalArgumentException naming the first MSR KVM does not support
+     */
+    public List<MsrEntry> getMsrs(int... indices) {
+        NativeStruct s = msrStruct(indices.length);
+        ByteBuffer b = s.buffer();
+        for (int i = 0; i < indices.length; i++) {
+            b.putInt(KvmMsrs.ENTRIES + i * KvmMsrEntry.SIZE + KvmMsrEntry.INDEX, indices[i]);
+        }
+        int done = fd.ioctl("KVM_GET_MSRS", KvmIoctls.KVM_GET_MSRS, s, indices.length + " MSRs");
+        if (done < indices.length) {
+            throw new IllegalArgumentException(String.format("KVM_GET_MSRS read %d of %d MSRs: MSR 0x%x is not supported",
+                done, indices.length, indices[done]));
+        }
+        List<MsrEntry> out = new ArrayList<>(indices.length);
+        for (int i = 0; i < indices.length; i++) {
+            int at = KvmMsrs.ENTRIES + i * KvmMsrEntry.SIZE;
+            out.add(new MsrEntry(b.getInt(at + KvmMsrEntry.INDEX), b.getLong(at + KvmMsrEntry.DATA)));
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * {@code KVM_SET_MSRS}.
+     *
+     * @throws IllegalArgumentException naming the first MSR KVM refused
+     */
+    public void setMsrs(List<MsrEntry> entries) {
+        NativeStruct s = msrStruct(entries.size());
+        ByteBuffer b = s.buffer();
+        for (int i = 0; i < entries.size(); i++) {
+            int at = KvmMsrs.ENTRIES + i * KvmMsrEntry.SIZE;
+            b.putInt(at + KvmMsrEntry.INDEX, entries.get(i).index());
+            b.putLong(at + KvmMsrEntry.DATA, entries.get(i).data());
+        }
+        int done = fd.ioctl("KVM_SET_MSRS", KvmIoctls.KVM_SET_MSRS, s, entries.size() + " MSRs");
+        if (done < entries.size()) {
+            throw new IllegalArgumentException(String.format("KVM_SET_MSRS wrote %d of %d MSRs: %s was refused",
+                done, entries.size(), entries.get(done)));
+        }
+    }
+
+    private static NativeStruct msrStruct(int count) {
+        if (count < 0 || count > 4096) {
+            throw new IllegalArgumentException("MSR count must be 0..4096, got " + count);
+        }
+        NativeStruct s = NativeStruct.allocate(KvmMsrs.SIZE + count * KvmMsrEntry.SIZE);
+        s.buffer().putInt(KvmMsrs.NMSRS, count);
+        return s;
+    }
+
+    /** {@code KVM_SET_CPUID2}: what CPUID reports to the guest (start from {@link Kvm#supportedCpuid()}). */
+    public void setCpuid2(List<CpuidEntry> entries) {
+        if (entries.size() > KvmConstants.KVM_MAX_CPUID_ENTRIES) {
+            throw new IllegalArgumentException("at most " + KvmConstants.KVM_MAX_CPUID_ENTRIES + " CPUID entries, got " + entries.size());
+        }
+        NativeStruct s = Kvm.CpuidCodec.write(entries);
+        fd.ioctl("KVM_SET_CPUID2", KvmIoctls.KVM_SET_CPUID2, s, entries.size() + " entries");
+    }
+
+    /** {@code KVM_GET_CPUID2}: the CPUID entries set on this vCPU. */
+    public List<CpuidEntry> getCpuid2() {
+        int max = KvmConstants.KVM_MAX_CPUID_ENTRIES;
+        NativeStruct s = NativeStruct.allocate(KvmCpuid2.SIZE + max * KvmCpuidEntry2.SIZE);
+        s.buffer().putInt(KvmCpuid2.NENT, max);
+        fd.ioctl("KVM_GET_CPUID2", KvmIoctls.KVM_GET_CPUID2, s, "");
+        return Kvm.CpuidCodec.read(s.buffer());
+    }
+
+    /** {@code KVM_GET_LAPIC} (needs the in-kernel irqchip). */
+    public LapicState getLapic() {
+        NativeStruct s = NativeStruct.allocate(KvmLapicState.SIZE);
+        fd.ioctl("KVM_GET_LAPIC", KvmIoctls.KVM_GET_LAPIC, s, "");
+        return LapicState.read(s.buffer());
+    }
+
+    /** {@code KVM_SET_LAPIC} (needs the in-kernel irqchip). */
+    public void setLapic(LapicState lapic) {
+        Objects.requireNonNull(lapic, "lapic");
+        NativeStruct s = NativeStruct.allocate(KvmLapicState.SIZE);
+        lapic.write(s.buffer());
+        fd.ioctl("KVM_SET_LAPIC", KvmIoctls.KVM_SET_LAPIC, s, lapic.toString());
+    }
+
+    /** {@code KVM_GET_MP_STATE}: one of the {@code KVM_MP_STATE_*} values in {@link KvmConstants}. */
+    public int getMpState() {
+        NativeStruct s = NativeStruct.allocate(KvmMpState.SIZE);
+        fd.ioctl("KVM_GET_MP_STATE", KvmIoctls.KVM_GET_MP_STATE, s, "");
+        return s.buffer().getInt(KvmMpState.MP_STATE);
+    }
+
+    /** {@code KVM_SET_MP_STATE}. */
+    public void setMpState(int mpState) {
+        NativeStruct s = NativeStruct.allocate(KvmMpState.SIZE);
+        s.buffer().putInt(KvmMpState.MP_STATE, mpState);
+        fd.ioctl("KVM_SET_MP_STATE", KvmIoctls.KVM_SET_MP_STATE, s, "mp_state " + mpState);
+    }
+
+    // ---------------------------------------------------------------- running
+
+    /**
+     * One {@code KVM_RUN}, returning whatever exit it produced. For {@link VcpuExit.Io} IN and
+     * {@link VcpuExit.Mmio} reads, fill the exit's {@code data()} before calling a run method
+     * again; it is handed to the guest then. Allocates a record per exit: for the hot path use
+     * {@link #run(IoBus, MmioBus, ExitCounter)}.
+     *
+     * @throws IllegalStateException if closed or already running on another thread
+     * @throws KvmException if {@code KVM_RUN} fails other than with EINTR/EAGAIN
+     */
+    public VcpuExit run() {
+        int raw = fd.acquire();
+        try {
+            beginRun();
+            try {
+                flushPendingRead();
+                return decode(enter(raw), true);
+            } finally {
+                endRun();
+            }
+        } finally {
+            fd.release();
+        }
+    }
+
+    /**
+     * Runs the guest, serving port exits from {@code io} and MMIO exits from {@code mmio} in place,
+     * until any other exit, which it returns (HLT, shutdown, failed entry, internal error, system
+     * event, {@link VcpuExit.Interrupted} after a {@link #kick()}, or an unmodelled exit). Every
+     * exit, served or returned, is counted in {@code counter}. Allocates nothing for served exits.
+     *
+     * @throws IllegalStateException if closed or already running on another thread
+     * @throws KvmException if {@code KVM_RUN} fails other than with EINTR/EAGAIN
+     * @throws RuntimeException whatever a device throws, after which the vCPU may be resumed
+     */
+    public VcpuExit run(IoBus io, MmioBus mmio, ExitCounter counter) {
+        Objects.requireNonNull(io, "io");
+        Objects.requireNonNull(mmio, "mmio");
+        Objects.requireNonNull(counter, "counter");
+        int raw = fd.acquire();
+        try {
+            beginRun();
+            try {
+                flushPendingRead();
+                while (true) {
+                    int reason = enter(raw);
+                    counter.count(reason == INTERRUPTED ? KvmConstants.KVM_EXIT_INTR : reason);
+                    if (reason == KvmConstants.KVM_EXIT_IO) {
+                        serveIo(io);
+                    } else if (reason == KvmConstants.KVM_EXIT_MMIO) {
+                        serveMmio(mmio);
+                    } else {
+                        return decode(reason, false);
+                    }
+                }
+            } finally {
+                endRun();
+            }
+        } finally {
+            fd.release();
+        }
+    }
+
+    /**
+     * Makes the current {@code KVM_RUN} (or, if no thread is inside one, the next) return
+     * {@link VcpuExit.Interrupted} promptly. Safe from any thread, including the vCPU thread itself
+     * (e.g. a device asking to stop) and after close (then it does nothing).
+     */
+    public void kick() {
+        synchronized (threadLock) {
+            if (unmapped) {
+                return;
+            }
+            requestImmediateExit();
+            if (runningPthread != 0) {
+                VcpuKickSignal.send(runningPthread);
+            }
+        }
+    }
+
+    private void requestImmediateExit() {
+        run.put(KvmRun.IMMEDIATE_EXIT, (byte) 1);
+        // Order the store before the signal and before any load the vCPU thread does after
+        // clearing it (see enter()): a kick is then either seen on entry or by the caller's check.
+        VarHandle.fullFence();
+    }
+
+    private void beginRun() {
+        synchronized (threadLock) {
+            if (closing) {
+                throw new IllegalStateException("vcpu " + id + " is closed");
+            }
+            if (runningPthread != 0) {
+                throw new IllegalStateException("vcpu " + id + " is already running on another thread");
+            }
+            Thread current = Thread.currentThread();
+            if (current != cachedThread) {
+                cachedThread = current;
+                cachedPthread = LibC.pthreadSelf();
+            }
+            runningPthread = cachedPthread;
+        }
+    }
+
+    private void endRun() {
+        synchronized (threadLock) {
+            runningPthread = 0;
+        }
+    }
+
+    /** KVM_RUN until an exit: returns the exit reason, or {@link #INTERRUPTED} for EINTR. */
+    private int enter(int raw) {
+        while (true) {
+            int r = LibC.ioctlErrno(raw, KvmIoctls.KVM_RUN, 0);
+            if (r >= 0) {
+                int reason = run.getInt(KvmRun.EXIT_REASON);
+                return reason == KvmConstants.KVM_EXIT_INTR ? INTERRUPTED : reason;
+            }
+            if (r == -Errno.EINTR) {
+                run.put(KvmRun.IMMEDIATE_EXIT, (byte) 0);
+                VarHandle.fullFence();
+                return INTERRUPTED;
+            }
+            if (r != -Errno.EAGAIN) {
+                throw new KvmException("KVM_RUN", -r, "vcpu " + id);
+            }
+            // EAGAIN: an AP woken from wait-for-SIPI without being made runnable; enter again.
+        }
+    }
+
+    private void serveIo(IoBus bus) {
+        int direction = run.get(KvmRun.IO_DIRECTION);
+        int size = run.get(KvmRun.IO_SIZE) & 0xff;
+        int port = run.getShort(KvmRun.IO_PORT) & 0xffff;
+        int count = run.getInt(KvmRun.IO_COUNT);
+        int offset = checkedIoDataOffset(size, count);
+        byte[] data = scratch[size];
+        for (int i = 0; i < count; i++, offset += size) {
+            if (direction == KvmConstants.KVM_EXIT_IO_OUT) {
+                run.get(offset, data, 0, size);
+                bus.write(port, data);
+            } else {
+                bus.read(port, data);
+                run.put(offset, data, 0, size);
+            }
+        }
+    }
+
+    private void serveMmio(MmioBus bus) {
+        long address = run.getLong(KvmRun.MMIO_PHYS_ADDR);
+        int length = checkedMmioLength();
+        byte[] data = scratch[length];
+        if (run.get(KvmRun.MMIO_IS_WRITE) != 0) {
+            run.get(KvmRun.MMIO_DATA, data, 0, length);
+            bus.write(address, data);
+        } else {
+            bus.read(address, data);
+            run.put(KvmRun.MMIO_DATA, data, 0, length);
+        }
+    }
+
+    /** The kernel's data offset, checked to lie inside our mapping before we touch it. */
+    private int checkedIoDataOffset(int size, int count) {
+        long offset = run.getLong(KvmRun.IO_DATA_OFFSET);
+        if ((size != 1 && size != 2 && size != 4) || count < 1
+            || offset < KvmRun.SIZE || offset > runMapSize || (long) size * count > runMapSize - offset) {
+            throw new IllegalStateException(String.format("vcpu %d: malformed KVM_EXIT_IO (size %d count %d data_offset 0x%x, mapping %d bytes)",
+                id, size, count, offset, runMapSize));
+        }
+        return (int) offset;
+    }
+
+    private int checkedMmioLength() {
+        int length = run.getInt(KvmRun.MMIO_LEN);
+        if (length < 1 || length > KvmRun.MMIO_DATA_SIZE) {
+            throw new IllegalStateException("vcpu " + id + ": malformed KVM_EXIT_MMIO length " + length);
+        }
+        return length;
+    }
+
+    private void flushPendingRead() {
+        if (pendingReadData != null) {
+            run.put(pendingReadOffset, pendingReadData);
+            pendingReadData = null;
+        }
+    }
+
+    private VcpuExit decode(int reason, boolean withData) {
+        switch (reason) {
+            case INTERRUPTED:
+                return VcpuExit.INTERRUPTED;
+            case KvmConstants.KVM_EXIT_HLT:
+                return VcpuExit.HLT;
+            case KvmConstants.KVM_EXIT_SHUTDOWN:
+                return VcpuExit.SHUTDOWN;
+            case KvmConstants.KVM_EXIT_IO:
+                if (withData) {
+                    return decodeIo();
+                }
+                break;
+            case KvmConstants.KVM_EXIT_MMIO:
+                if (withData) {
+                    return decodeMmio();
+                }
+                break;
+            case KvmConstants.KVM_EXIT_FAIL_ENTRY:
+                return new VcpuExit.FailEntry(run.getLong(KvmRun.FAIL_ENTRY_HARDWARE_ENTRY_FAILURE_REASON),
+                    run.getInt(KvmRun.FAIL_ENTRY_CPU));
+            case KvmConstants.KVM_EXIT_INTERNAL_ERROR: {
+                int n = Math.min(Math.max(run.getInt(KvmRun.INTERNAL_NDATA), 0), KvmRun.INTERNAL_DATA_MAX);
+                long[] data = new long[n];
+                for (int i = 0; i < n; i++) {
+                    data[i] = run.getLong(KvmRun.INTERNAL_DATA + i * Long.BYTES);
+                }
+                return new VcpuExit.InternalError(run.getInt(KvmRun.INTERNAL_SUBERROR), data);
+            }
+            case KvmConstants.KVM_EXIT_SYSTEM_EVENT:
+                return new VcpuExit.SystemEvent(run.getInt(KvmRun.SYSTEM_EVENT_TYPE), run.getLong(KvmRun.SYSTEM_EVENT_FLAGS));
+            case KvmConstants.KVM_EXIT_UNKNOWN:
+                return new VcpuExit.Unknown(reason, run.getLong(KvmRun.HW_HARDWARE_EXIT_REASON));
+            default:
+                break;
+        }
+        return new VcpuExit.Unknown(reason, 0);
+    }
+
+    private VcpuExit.Io decodeIo() {
+        int direction = run.get(KvmRun.IO_DIRECTION);
+        int size = run.get(KvmRun.IO_SIZE) & 0xff;
+        int port = run.getShort(KvmRun.IO_PORT) & 0xffff;
+        int count = run.getInt(KvmRun.IO_COUNT);
+        int offset = checkedIoDataOffset(size, count);
+        byte[] data = new byte[size * count];
+        if (direction == KvmConstants.KVM_EXIT_IO_OUT) {
+            run.get(offset, data);
+            return new VcpuExit.Io(port, size, VcpuExit.Direction.OUT, count, data);
+        }
+        pendingReadData = data;
+        pendingReadOffset = offset;
+        return new VcpuExit.Io(port, size, VcpuExit.Direction.IN, count, data);
+    }
+
+    private VcpuExit.Mmio decodeMmio() {
+        long address = run.getLong(KvmRun.MMIO_PHYS_ADDR);
+        int length = checkedMmioLength();
+        byte[] data = new byte[length];
+        boolean isWrite = run.get(KvmRun.MMIO_IS_WRITE) != 0;
+        if (isWrite) {
+            run.get(KvmRun.MMIO_DATA, data);
+        } else {
+            pendingReadData = data;
+            pendingReadOffset = KvmRun.MMIO_DATA;
+        }
+        return new VcpuExit.Mmio(address, length, isWrite, data);
+    }
+
+    /**
+     * Kicks a thread inside {@code run}, waits until it has left, then unmaps {@code kvm_run} and
+     * closes the descriptor. Idempotent; safe from any thread except one inside {@code run} of
+     * this vCPU (that would wait for itself).
+     */
+    @Override
+    public void close() {
+        synchronized (threadLock) {
+            if (!closing) {
+                closing = true;
+                if (!unmapped) {
+                    requestImmediateExit();
+                }
+                if (runningPthread != 0) {
+                    VcpuKickSignal.send(runningPthread);
+                }
+            }
+        }
+        fd.close(() -> {
+            synchronized (threadLock) {
+                if (!unmapped) {
+                    unmapped = true;
+                    LibC.munmapChecked(runAddress, runMapSize);
+                }
+            }
+        });
+    }
+
+    @Override
+    public String toString() {
+        return "Vcpu[" + id + (fd.isClosed() ? ", closed" : "") + "]";
+    }
+}

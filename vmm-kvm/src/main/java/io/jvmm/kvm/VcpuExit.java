@@ -1,0 +1,171 @@
+package io.jvmm.kvm;
+
+import io.jvmm.kvm.sys.KvmConstants;
+
+/**
+ * Why {@code KVM_RUN} returned (api.rst 5, "The kvm_run structure", exit_reason), with the data
+ * of the exit. {@link Vcpu#run()} returns every exit; {@link Vcpu#run(io.jvmm.kvm.bus.IoBus,
+ * io.jvmm.kvm.bus.MmioBus, ExitCounter)} handles {@link Io} and {@link Mmio} itself and returns only
+ * the others.
+ */
+public sealed interface VcpuExit {
+    /** Shared instances of the exits that carry no data. */
+    Hlt HLT = new Hlt();
+    Shutdown SHUTDOWN = new Shutdown();
+    Interrupted INTERRUPTED = new Interrupted();
+
+    /** The statistics name of this exit, e.g. {@code "io"} (see {@link KvmConstants#exitReasonName}). */
+    String reasonName();
+
+    /** Direction of a port access. */
+    enum Direction { IN, OUT }
+
+    /**
+     * An {@code in}/{@code out} (KVM_EXIT_IO): {@code count} accesses of {@code size} bytes to
+     * {@code port} ({@code count > 1} for {@code rep ins/outs}). {@code data} holds
+     * {@code size * count} bytes: for OUT what the guest wrote; for IN the caller fills it before
+     * the next {@link Vcpu#run()}, which hands it to the guest. The array is the record's own, not
+     * copied.
+     */
+    record Io(int port, int size, Direction direction, int count, byte[] data) implements VcpuExit {
+        @Override
+        public String reasonName() {
+            return "io";
+        }
+
+        @Override
+        public String toString() {
+            return String.format("Io[%s port=0x%x size=%d count=%d]", direction, port, size, count);
+        }
+    }
+
+    /**
+     * A load or store to an address without memory (KVM_EXIT_MMIO). {@code data} holds
+     * {@code length} bytes: for a write what the guest stored; for a read the caller fills it before
+     * the next {@link Vcpu#run()}.
+     */
+    record Mmio(long address, int length, boolean isWrite, byte[] data) implements VcpuExit {
+        @Override
+        public String reasonName() {
+            return "mmio";
+        }
+
+        @Override
+        public String toString() {
+            return String.format("Mmio[%s 0x%x len=%d]", isWrite ? "write" : "read", address, length);
+        }
+    }
+
+    /** The guest executed HLT with no in-kernel LAPIC to wait in (KVM_EXIT_HLT). */
+    record Hlt() implements VcpuExit {
+        @Override
+        public String reasonName() {
+            return "hlt";
+        }
+    }
+
+    /** The guest shut down, typically a triple fault (KVM_EXIT_SHUTDOWN). */
+    record Shutdown() implements VcpuExit {
+        @Override
+        public String reasonName() {
+            return "shutdown";
+        }
+    }
+
+    /**
+     * The hardware refused to enter the guest (KVM_EXIT_FAIL_ENTRY), usually invalid vCPU state;
+     * the reason is the VMX/SVM exit qualification.
+     */
+    record FailEntry(long hardwareEntryFailureReason, int cpu) implements VcpuExit {
+        @Override
+        public String reasonName() {
+            return "fail_entry";
+        }
+
+        @Override
+        public String toString() {
+            return String.format("FailEntry[hardware_entry_failure_reason=0x%x cpu=%d]", hardwareEntryFailureReason, cpu);
+        }
+    }
+
+    /** KVM could not handle something, e.g. emulate an instruction (KVM_EXIT_INTERNAL_ERROR). */
+    record InternalError(int suberror, long[] data) implements VcpuExit {
+        public InternalError {
+            data = data.clone();
+        }
+
+        @Override
+        public long[] data() {
+            return data.clone();
+        }
+
+        @Override
+        public String reasonName() {
+            return "internal_error";
+        }
+
+        /** The suberror's name, e.g. {@code "emulation"}. */
+        public String suberrorName() {
+            return switch (suberror) {
+                case KvmConstants.KVM_INTERNAL_ERROR_EMULATION -> "emulation";
+                case KvmConstants.KVM_INTERNAL_ERROR_SIMUL_EX -> "simultaneous exceptions";
+                case KvmConstants.KVM_INTERNAL_ERROR_DELIVERY_EV -> "event delivery";
+                default -> "suberror " + suberror;
+            };
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder("InternalError[").append(suberrorName());
+            for (long d : data) {
+                sb.append(" 0x").append(Long.toHexString(d));
+            }
+            return sb.append(']').toString();
+        }
+    }
+
+    /** A system event such as a reset or shutdown request (KVM_EXIT_SYSTEM_EVENT). */
+    record SystemEvent(int type, long flags) implements VcpuExit {
+        @Override
+        public String reasonName() {
+            return "system_event";
+        }
+
+        public String typeName() {
+            return switch (type) {
+                case KvmConstants.KVM_SYSTEM_EVENT_SHUTDOWN -> "shutdown";
+                case KvmConstants.KVM_SYSTEM_EVENT_RESET -> "reset";
+                case KvmConstants.KVM_SYSTEM_EVENT_CRASH -> "crash";
+                default -> "type " + type;
+            };
+        }
+    }
+
+    /**
+     * {@code KVM_RUN} returned {@code EINTR}: the thread was kicked ({@link Vcpu#kick()}) or another
+     * signal arrived. Not a guest event; the caller checks why it was kicked and usually runs again.
+     */
+    record Interrupted() implements VcpuExit {
+        @Override
+        public String reasonName() {
+            return "intr";
+        }
+    }
+
+    /**
+     * An exit jvmm does not model. For KVM_EXIT_UNKNOWN (0) {@code hardwareExitReason} is the
+     * VMX/SVM exit reason; otherwise 0.
+     */
+    record Unknown(int exitReason, long hardwareExitReason) implements VcpuExit {
+        @Override
+        public String reasonName() {
+            return KvmConstants.exitReasonName(exitReason);
+        }
+
+        @Override
+        public String toString() {
+            return "Unknown[exit_reason=" + exitReason + " (" + reasonName() + ") hardware_exit_reason=0x"
+                + Long.toHexString(hardwareExitReason) + "]";
+        }
+    }
+}

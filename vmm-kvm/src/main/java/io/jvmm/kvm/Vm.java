@@ -1,0 +1,291 @@
+package io.jvmm.kvm;
+
+import io.jvmm.core.LibC;
+import io.jvmm.kvm.sys.KvmConstants;
+import io.jvmm.kvm.sys.KvmIoctls;
+import io.jvmm.kvm.sys.KvmStructs.KvmDirtyLog;
+import io.jvmm.kvm.sys.KvmStructs.KvmIrqLevel;
+import io.jvmm.kvm.sys.KvmStructs.KvmPitConfig;
+import io.jvmm.kvm.sys.KvmStructs.KvmUserspaceMemoryRegion;
+import io.jvmm.kvm.sys.NativeStruct;
+import io.jvmm.memory.MappedRegion;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * One KVM virtual machine (api.rst 4, "vm ioctls"): its guest-physical memory slots, interrupt
+ * controller, and vCPUs.
+ *
+ * <h2>Memory</h2>
+ * A slot maps guest-physical {@code [guestPhysAddr, +size)} onto a host {@link MappedRegion}
+ * ({@code userspace_addr = region.asPtr()}). The VM keeps every registered region reachable, so
+ * its address range is not unmapped behind KVM's back (a {@code MemoryMapping} releases its range
+ * only when unreachable). Slots may be added and removed while vCPUs run; KVM makes the change
+ * atomic for the guest.
+ *
+ * <h2>Order of setup</h2>
+ * {@link #setIdentityMapAddr} must precede {@link #createVcpu}; {@link #createIrqchip} must precede
+ * {@link #createPit2}, {@link #irqLine} and vCPU creation if the vCPUs are to have in-kernel LAPICs.
+ *
+ * <p>Closing the VM closes its descriptor only; close its vCPUs first.
+ */
+public final class Vm implements AutoCloseable {
+    private final KvmDescriptor fd;
+    private final int vcpuMmapSize;
+    private final int maxSlots;
+    private final long createdAtNanos;
+    private final long pageSize = LibC.pageSize();
+    /** Guarded by {@code this}. */
+    private final TreeMap<Integer, MemorySlot> slots = new TreeMap<>();
+    private volatile boolean irqchip;
+    /** Reused by {@link #irqLine}: devices toggle lines often. Guarded by itself. */
+    private final NativeStruct irqLevel = NativeStruct.allocate(KvmIrqLevel.SIZE);
+
+    Vm(KvmDescriptor fd, int vcpuMmapSize, int maxSlots, long createdAtNanos) {
+        this.fd = fd;
+        this.vcpuMmapSize = vcpuMmapSize;
+        this.maxSlots = maxSlots;
+        this.createdAtNanos = createdAtNanos;
+    }
+
+    /** {@link System#nanoTime()} just before {@code KVM_CREATE_VM}, for setup-time statistics. */
+    public long createdAtNanos() {
+        return createdAtNanos;
+    }
+
+    /** The number of memory slots this VM may use (slot numbers {@code 0..maxMemorySlots()-1}). */
+    public int maxMemorySlots() {
+        return maxSlots;
+    }
+
+    /**
+     * {@code KVM_SET_USER_MEMORY_REGION}: maps guest-physical {@code [guestPhysAddr, +region.size())}
+     * onto {@code region}. Re-registering an existing slot number is allowed only for the same
+     * region and size (to change its flags, e.g. start dirty logging, or move it); anything else
+     * needs {@link #removeMemoryRegion} first.
+     *
+     * @param flags {@link KvmConstants#KVM_MEM_LOG_DIRTY_PAGES} and/or {@link KvmConstants#KVM_MEM_READONLY}
+     * @throws IllegalArgumentException for a bad slot number, flags, alignment, or an overlap with another slot
+     * @throws KvmException when the kernel refuses
+     */
+    public synchronized void setUserMemoryRegion(int slot, int flags, long guestPhysAddr, MappedRegion region) {
+        Objects.requireNonNull(region, "region");
+        checkSlotNumber(slot);
+        if ((flags & ~(KvmConstants.KVM_MEM_LOG_DIRTY_PAGES | KvmConstants.KVM_MEM_READONLY)) != 0) {
+            throw new IllegalArgumentException("unknown memory slot flags 0x" + Integer.toHexString(flags));
+        }
+        long size = region.size();
+        long host = region.asPtr();
+        if (size <= 0 || size % pageSize != 0) {
+            throw new IllegalArgumentException("slot " + slot + ": region size " + size + " is not a positive multiple of the page size " + pageSize);
+        }
+        if (guestPhysAddr < 0 || guestPhysAddr % pageSize != 0 || guestPhysAddr > Long.MAX_VALUE - size) {
+            throw new IllegalArgumentException(String.format("slot %d: guest address 0x%x is negative, not page aligned, or the slot overflows", slot, guestPhysAddr));
+        }
+        if (host % pageSize != 0) {
+            throw new IllegalArgumentException(String.format("slot %d: host address 0x%x is not page aligned", slot, host));
+        }
+        MemorySlot existing = slots.get(slot);
+        if (existing != null && (existing.region() != region || existing.size() != size)) {
+            throw new IllegalStateException("slot " + slot + " already holds " + existing + "; remove it before registering another region");
+        }
+        for (MemorySlot other : slots.values()) {
+            if (other.slot() != slot && other.overlaps(guestPhysAddr, size)) {
+                throw new IllegalArgumentException(String.format("slot %d: guest range [0x%x, 0x%x) overlaps %s",
+                    slot, guestPhysAddr, guestPhysAddr + size, other));
+            }
+        }
+        setRegion(slot, flags, guestPhysAddr, size, host);
+        slots.put(slot, new MemorySlot(slot, flags, guestPhysAddr, size, region));
+    }
+
+    /**
+     * Removes slot {@code slot} (a region of size 0, api.rst 4.35). The guest then sees no memory
+     * there: accesses become MMIO exits.
+     *
+     * @return the removed slot, or empty if none was registered
+     */
+    public synchronized Optional<MemorySlot> removeMemoryRegion(int slot) {
+        checkSlotNumber(slot);
+        MemorySlot existing = slots.get(slot);
+        if (existing == null) {
+            return Optional.empty();
+        }
+        setRegion(slot, 0, existing.guestPhysAddr(), 0, 0);
+        slots.remove(slot);
+        return Optional.of(existing);
+    }
+
+    /** The registered slots, by slot number. */
+    public synchronized List<MemorySlot> memorySlots() {
+        return List.copyOf(slots.values());
+    }
+
+    /** The lowest slot number not in use. */
+    public synchronized int freeSlot() {
+        for (int i = 0; i < maxSlots; i++) {
+            if (!slots.containsKey(i)) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("all " + maxSlots + " memory slots are in use");
+    }
+
+    private void setRegion(int slot, int flags, long guestPhysAddr, long size, long host) {
+        NativeStruct s = NativeStruct.allocate(KvmUserspaceMemoryRegion.SIZE);
+        ByteBuffer b = s.buffer();
+        b.putInt(KvmUserspaceMemoryRegion.SLOT, slot);
+        b.putInt(KvmUserspaceMemoryRegion.FLAGS, flags);
+        b.putLong(KvmUserspaceMemoryRegion.GUEST_PHYS_ADDR, guestPhysAddr);
+        b.putLong(KvmUserspaceMemoryRegion.MEMORY_SIZE, size);
+        b.putLong(KvmUserspaceMemoryRegion.USERSPACE_ADDR, host);
+        fd.ioctl("KVM_SET_USER_MEMORY_REGION", KvmIoctls.KVM_SET_USER_MEMORY_REGION, s,
+            String.format("slot %d flags %d guest 0x%x size 0x%x", slot, flags, guestPhysAddr, size));
+    }
+
+    private void checkSlotNumber(int slot) {
+        if (slot < 0 || slot >= maxSlots) {
+            throw new IllegalArgumentException("memory slot " + slot + " outside 0.." + (maxSlots - 1));
+        }
+    }
+
+    /**
+     * {@code KVM_GET_DIRTY_LOG}: the pages of {@code slot} written since the last call (or since
+     * dirty logging was enabled), clearing the log. The slot must have
+     * {@link KvmConstants#KVM_MEM_LOG_DIRTY_PAGES}.
+     */
+    public DirtyBitmap getDirtyLog(int slot) {
+        MemorySlot s;
+        synchronized (this) {
+            checkSlotNumber(slot);
+            s = slots.get(slot);
+        }
+        if (s == null) {
+            throw new IllegalArgumentException("memory slot " + slot + " is not registered");
+        }
+        if ((s.flags() & KvmConstants.KVM_MEM_LOG_DIRTY_PAGES) == 0) {
+            throw new IllegalStateException(s + " was registered without KVM_MEM_LOG_DIRTY_PAGES");
+        }
+        long pages = s.size() / pageSize;
+        if (pages > Integer.MAX_VALUE - 63) {
+            throw new IllegalStateException(s + " has too many pages for one bitmap: " + pages);
+        }
+        int words = (int) ((pages + 63) / 64);
+        // The kernel writes ALIGN(npages, BITS_PER_LONG) / 8 bytes (api.rst 4.8).
+        NativeStruct bitmap = NativeStruct.allocate(words * Long.BYTES);
+        NativeStruct log = NativeStruct.allocate(KvmDirtyLog.SIZE);
+        log.buffer().putInt(KvmDirtyLog.SLOT, slot);
+        log.buffer().putLong(KvmDirtyLog.DIRTY_BITMAP, bitmap.address());
+        try {
+            fd.ioctl("KVM_GET_DIRTY_LOG", KvmIoctls.KVM_GET_DIRTY_LOG, log, "slot " + slot);
+        } finally {
+            Reference.reachabilityFence(bitmap);
+        }
+        long[] bits = new long[words];
+        for (int i = 0; i < words; i++) {
+            bits[i] = bitmap.buffer().getLong(i * Long.BYTES);
+        }
+        return new DirtyBitmap(slot, s.guestPhysAddr(), pageSize, (int) pages, bits);
+    }
+
+    /**
+     * {@code KVM_SET_TSS_ADDR}: three pages of guest-physical space, outside RAM and MMIO, that
+     * Intel hosts need for real-mode emulation (api.rst 4.44). See {@code X86Layout.TSS_ADDR}.
+     */
+    public void setTssAddr(long address) {
+        if (address < 0 || address > 0xffff_ffffL - 3 * pageSize) {
+            throw new IllegalArgumentException(String.format("TSS address 0x%x must leave three pages below 4 GiB", address));
+        }
+        fd.ioctl("KVM_SET_TSS_ADDR", KvmIoctls.KVM_SET_TSS_ADDR, address, String.format("0x%x", address));
+    }
+
+    /**
+     * {@code KVM_SET_IDENTITY_MAP_ADDR}: one page for KVM's real-mode identity map on Intel hosts;
+     * must be called before any vCPU exists (api.rst 4.67). See {@code X86Layout.IDENTITY_MAP_ADDR}.
+     */
+    public void setIdentityMapAddr(long address) {
+        if (address < 0 || address > 0xffff_ffffL - pageSize) {
+            throw new IllegalArgumentException(String.format("identity map address 0x%x must leave one page below 4 GiB", address));
+        }
+        NativeStruct s = NativeStruct.allocate(Long.BYTES);
+        s.buffer().putLong(0, address);
+        fd.ioctl("KVM_SET_IDENTITY_MAP_ADDR", KvmIoctls.KVM_SET_IDENTITY_MAP_ADDR, s, String.format("0x%x", address));
+    }
+
+    /**
+     * {@code KVM_CREATE_IRQCHIP}: in-kernel PIC, IOAPIC and per-vCPU LAPICs. Note that with an
+     * in-kernel LAPIC a guest HLT waits in the kernel for an interrupt instead of exiting.
+     */
+    public void createIrqchip() {
+        fd.ioctl("KVM_CREATE_IRQCHIP", KvmIoctls.KVM_CREATE_IRQCHIP, 0, "");
+        irqchip = true;
+    }
+
+    /** Whether {@link #createIrqchip()} succeeded. */
+    public boolean hasIrqchip() {
+        return irqchip;
+    }
+
+    /**
+     * {@code KVM_CREATE_PIT2}: the in-kernel i8254 timer (needs the irqchip).
+     *
+     * @param flags 0 or {@link KvmConstants#KVM_PIT_SPEAKER_DUMMY} (port 0x61 handled in-kernel)
+     */
+    public void createPit2(int flags) {
+        if (!irqchip) {
+            throw new IllegalStateException("KVM_CREATE_PIT2 needs the in-kernel irqchip: call createIrqchip() first");
+        }
+        NativeStruct s = NativeStruct.allocate(KvmPitConfig.SIZE);
+        s.buffer().putInt(KvmPitConfig.FLAGS, flags);
+        fd.ioctl("KVM_CREATE_PIT2", KvmIoctls.KVM_CREATE_PIT2, s, "flags " + flags);
+    }
+
+    /**
+     * {@code KVM_IRQ_LINE}: drives GSI {@code irq} of the in-kernel PIC/IOAPIC high or low.
+     * Thread-safe; allocation-free.
+     *
+     * @throws IllegalStateException without an irqchip
+     */
+    public void irqLine(int irq, boolean level) {
+        if (!irqchip) {
+            throw new IllegalStateException("KVM_IRQ_LINE needs the in-kernel irqchip (irq " + irq + ")");
+        }
+        if (irq < 0) {
+            throw new IllegalArgumentException("negative irq " + irq);
+        }
+        synchronized (irqLevel) {
+            ByteBuffer b = irqLevel.buffer();
+            b.putInt(KvmIrqLevel.IRQ, irq);
+            b.putInt(KvmIrqLevel.LEVEL, level ? 1 : 0);
+            int r = fd.ioctlErrno(KvmIoctls.KVM_IRQ_LINE, irqLevel.address());
+            if (r < 0) {
+                throw new KvmException("KVM_IRQ_LINE", -r, "irq " + irq + " level " + level);
+            }
+        }
+    }
+
+    /**
+     * {@code KVM_CREATE_VCPU} with APIC id / vCPU index {@code id}, and maps its {@code kvm_run}.
+     */
+    public Vcpu createVcpu(int id) {
+        if (id < 0) {
+            throw new IllegalArgumentException("negative vCPU id " + id);
+        }
+        int vcpuFd = fd.ioctl("KVM_CREATE_VCPU", KvmIoctls.KVM_CREATE_VCPU, id, "id " + id);
+        return new Vcpu(new KvmDescriptor(vcpuFd, "vcpu " + id), id, vcpuMmapSize);
+    }
+
+    /**
+     * Closes the VM descriptor. Idempotent. vCPUs hold their own reference to the VM in the
+     * kernel, and this object keeps its slots' regions reachable for as long as it is itself
+     * reachable, so a vCPU still running never sees its memory unmapped.
+     */
+    @Override
+    public void close() {
+        fd.close();
+    }
+}
