@@ -290,6 +290,7 @@ public final class GuestMemory implements AutoCloseable {
      * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when it is in no region
      */
     public long offsetFromBase(GuestAddress addr) {
+        checkOpen(); // touches no mapping, so no mapping's check would catch use after close
         long a = addr.offset();
         int i = regionOf(a, 0);
         return shmOffsets[i] + (a - bases[i]);

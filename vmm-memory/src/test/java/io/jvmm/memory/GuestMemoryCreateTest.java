@@ -3,7 +3,7 @@ package io.jvmm.memory;
 import static io.jvmm.memory.GuestMemoryTesting.GIB;
 import static io.jvmm.memory.GuestMemoryTesting.PAGE;
 import static io.jvmm.memory.GuestMemoryTesting.assertFails;
-import static io.jvmm.memory.GuestMemoryTesting.openDescriptors;
+import static io.jvmm.memory.GuestMemoryTesting.guestMemfds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -65,11 +65,11 @@ class GuestMemoryCreateTest {
 
     @Test
     void aRegionTheHostCannotMapFailsCleanlyWithoutLeakingDescriptors() {
-        int before = openDescriptors();
+        int before = guestMemfds();
         GuestMemoryException e = assertThrows(GuestMemoryException.class, () -> GuestMemory.create(GuestRange.of(0, 1L << 62)));
         assertTrue(e.kind() == Kind.MEMORY_MAPPING_FAILED || e.kind() == Kind.MEMORY_CREATION_FAILED, e.getMessage());
         assertTrue(e.getCause() instanceof MmapException, "cause " + e.getCause());
-        assertEquals(before, openDescriptors());
+        assertEquals(before, guestMemfds());
     }
 
     @Test

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.function.Executable;
 
 /** Shared helpers of the guest memory tests. */
@@ -34,9 +38,29 @@ final class GuestMemoryTesting {
         return e;
     }
 
-    /** The number of descriptors this process holds open. */
-    static int openDescriptors() {
-        String[] names = new File("/proc/self/fd").list();
-        return names == null ? -1 : names.length;
+    /** The number of descriptors this process holds on guest memory memfds. */
+    static int guestMemfds() {
+        File[] links = new File("/proc/self/fd").listFiles();
+        int count = 0;
+        for (File link : links == null ? new File[0] : links) {
+            try {
+                if (Files.readSymbolicLink(link.toPath()).toString().contains("memfd:" + GuestMemory.MEMFD_NAME)) {
+                    count++;
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                // the descriptor closed while we looked: not ours
+            }
+        }
+        return count;
+    }
+
+    /** The number of mappings of guest memory memfds in this process ({@code /proc/self/maps}). */
+    static long guestMemfdMappings() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                .filter(line -> line.contains("memfd:" + GuestMemory.MEMFD_NAME)).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
