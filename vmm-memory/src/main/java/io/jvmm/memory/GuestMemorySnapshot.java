@@ -28,7 +28,7 @@ import java.util.zip.CRC32C;
  *
  * The writer emits only data pages of the memfd ({@code SEEK_DATA}/{@code SEEK_HOLE}, see lseek(2))
  * and, within them, only pages that are not all zero; an extent holds at most {@value #CHUNK}
- * bytes. The end marker makes truncation detectable and lets a reader stop exactly at the end of
+ * bytes (the copy buffer: {@code min(CHUNK, memory size)}). The end marker makes truncation detectable and lets a reader stop exactly at the end of
  * the snapshot.
  */
 final class GuestMemorySnapshot {
@@ -43,11 +43,12 @@ final class GuestMemorySnapshot {
     static final int CHUNK = 1 << 20;
 
     private final GuestMemory memory;
-    private final byte[] buffer = new byte[CHUNK];
+    private final byte[] buffer;
     private final CRC32C crc = new CRC32C();
 
     GuestMemorySnapshot(GuestMemory memory) {
         this.memory = memory;
+        this.buffer = new byte[(int) Math.min(CHUNK, memory.totalSize())];
     }
 
     // ---- writing ----
@@ -143,7 +144,7 @@ final class GuestMemorySnapshot {
             int r = memory.regionOfShmOffset(p);
             GuestMemoryRegion region = memory.region(r);
             long regionEnd = region.shmOffset() + region.size();
-            int n = (int) Math.min(CHUNK, Math.min(to, regionEnd) - p);
+            int n = (int) Math.min(buffer.length, Math.min(to, regionEnd) - p);
             region.memoryMapping().readStruct(p - region.shmOffset(), ByteBuffer.wrap(buffer, 0, n));
             int runStart = -1;
             for (int q = 0; q < n; q += page) {
@@ -305,7 +306,7 @@ final class GuestMemorySnapshot {
             while (p < end) {
                 int r = memory.regionOfShmOffset(p);
                 GuestMemoryRegion region = memory.region(r);
-                int n = (int) Math.min(CHUNK, Math.min(end, region.shmOffset() + region.size()) - p);
+                int n = (int) Math.min(buffer.length, Math.min(end, region.shmOffset() + region.size()) - p);
                 requireBytes(in, buffer, n, "extent data", p);
                 crc.update(buffer, 0, n);
                 region.memoryMapping().writeStruct(ByteBuffer.wrap(buffer, 0, n), p - region.shmOffset());
