@@ -124,7 +124,7 @@ class GuestMemoryProperties {
 
     // ---- properties ----
 
-    @Property(tries = 2000)
+    @Property(tries = 1000)
     void scalarAccessRoundTripsOrFailsAsTheModelSays(@ForAll("addresses") long address, @ForAll("widths") int width,
             @ForAll long value, @ForAll boolean volatileAccess) {
         GuestAddress addr = GuestAddress.of(address);
@@ -188,7 +188,7 @@ class GuestMemoryProperties {
         };
     }
 
-    @Property(tries = 1000)
+    @Property(tries = 500)
     void bulkCopiesStopAtTheRegionEndOrFailAsTheModelSays(@ForAll("addresses") long address,
             @ForAll @IntRange(min = 0, max = 0x3100) int length, @ForAll long seed) {
         GuestAddress addr = GuestAddress.of(address);
@@ -222,7 +222,7 @@ class GuestMemoryProperties {
         }
     }
 
-    @Property(tries = 2000)
+    @Property(tries = 1000)
     void rangeQueriesSlicesAndStructuresAgreeWithTheModel(@ForAll("addresses") long address, @ForAll("lengths") long length) {
         GuestAddress addr = GuestAddress.of(address);
         int region = modelRegion(address);
@@ -280,7 +280,7 @@ class GuestMemoryProperties {
         }
     }
 
-    @Property(tries = 2000)
+    @Property(tries = 1000)
     void checkedOffsetAgreesWithTheModel(@ForAll("addresses") long address, @ForAll("lengths") long offset) {
         long sum = address + offset;
         boolean wraps = Long.compareUnsigned(sum, address) < 0;
@@ -288,7 +288,7 @@ class GuestMemoryProperties {
         assertEquals(expected, memory.checkedOffset(GuestAddress.of(address), offset));
     }
 
-    @Property(tries = 2000)
+    @Property(tries = 1000)
     void rangeOverlapAgreesWithAScan(@ForAll("addresses") long start, @ForAll("addresses") long end) {
         boolean expected = false;
         if (Long.compareUnsigned(end, start) > 0) {
