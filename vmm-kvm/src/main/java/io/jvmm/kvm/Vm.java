@@ -8,9 +8,12 @@ import io.jvmm.kvm.sys.KvmStructs.KvmIrqLevel;
 import io.jvmm.kvm.sys.KvmStructs.KvmPitConfig;
 import io.jvmm.kvm.sys.KvmStructs.KvmUserspaceMemoryRegion;
 import io.jvmm.kvm.sys.NativeStruct;
+import io.jvmm.memory.GuestMemory;
+import io.jvmm.memory.GuestMemoryRegion;
 import io.jvmm.memory.MappedRegion;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -118,6 +121,40 @@ public final class Vm implements AutoCloseable {
         setRegion(slot, 0, existing.guestPhysAddr(), 0, 0);
         slots.remove(slot);
         return Optional.of(existing);
+    }
+
+    /**
+     * Registers every region of {@code memory} in its own slot (the lowest free slot numbers, in
+     * ascending guest-address order), with {@code flags}. All or nothing: if one registration fails
+     * the ones already made are removed again.
+     *
+     * @return the new slots, in region order
+     */
+    public synchronized List<MemorySlot> addMemory(GuestMemory memory, int flags) {
+        Objects.requireNonNull(memory, "memory");
+        List<MemorySlot> added = new ArrayList<>();
+        try {
+            for (GuestMemoryRegion region : memory.regions()) {
+                int slot = freeSlot();
+                setUserMemoryRegion(slot, flags, region.guestBase().offset(), region.mapping());
+                added.add(slots.get(slot));
+            }
+        } catch (RuntimeException e) {
+            for (MemorySlot s : added) {
+                try {
+                    removeMemoryRegion(s.slot());
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        return List.copyOf(added);
+    }
+
+    /** {@link #addMemory(GuestMemory, int)} without flags. */
+    public List<MemorySlot> addMemory(GuestMemory memory) {
+        return addMemory(memory, 0);
     }
 
     /** The registered slots, by slot number. */

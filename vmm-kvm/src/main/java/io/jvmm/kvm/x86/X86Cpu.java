@@ -5,6 +5,8 @@ import io.jvmm.kvm.Regs;
 import io.jvmm.kvm.Segment;
 import io.jvmm.kvm.Sregs;
 import io.jvmm.kvm.Vcpu;
+import io.jvmm.memory.GuestAddress;
+import io.jvmm.memory.GuestMemory;
 
 /**
  * Puts a vCPU into the state a guest expects at its first instruction, without firmware: real mode
@@ -70,6 +72,37 @@ public final class X86Cpu {
     private static Segment realModeSegment(int selector, int type) {
         return new Segment((long) selector << 4, REAL_MODE_SEGMENT_LIMIT, selector, type, true, 0, false, true, false,
             false, false, false);
+    }
+
+    /**
+     * 64-bit long mode at {@code entry}: writes the boot GDT at {@link X86Layout#GDT_ADDR}, an empty
+     * IDT at {@link X86Layout#IDT_ADDR} and the identity-mapping page tables at
+     * {@link X86Layout#PML4_ADDR} into {@code memory}, loads {@link #longModeSregs} and sets
+     * RIP = {@code entry}, RSP = RBP = {@code stackPointer}, RFLAGS = {@link #RFLAGS_RESERVED}
+     * (interrupts off), every other general register 0.
+     *
+     * @throws IllegalArgumentException when {@code entry} or {@code stackPointer} is outside the
+     *     identity-mapped {@link IdentityPageTables#mappedBytes()}
+     * @throws io.jvmm.memory.GuestMemoryException when the tables do not fit in {@code memory}
+     */
+    public static void enterLongMode(Vcpu vcpu, GuestMemory memory, long entry, long stackPointer) {
+        long mapped = IdentityPageTables.mappedBytes();
+        if (entry < 0 || entry >= mapped) {
+            throw new IllegalArgumentException(String.format("64-bit entry 0x%x is outside the identity-mapped first 0x%x bytes", entry, mapped));
+        }
+        if (stackPointer <= 0 || stackPointer > mapped) {
+            throw new IllegalArgumentException(String.format("stack pointer 0x%x is outside the identity-mapped first 0x%x bytes", stackPointer, mapped));
+        }
+        writeLongModeTables(memory);
+        vcpu.setSregs(longModeSregs(vcpu.getSregs()));
+        vcpu.setRegs(new Regs().rip(entry).rsp(stackPointer).rbp(stackPointer).rflags(RFLAGS_RESERVED));
+    }
+
+    /** Writes the boot GDT, an empty IDT and the identity-mapping page tables into {@code memory}. */
+    public static void writeLongModeTables(GuestMemory memory) {
+        memory.writeStructAtAddr(Gdt.bootTable(), GuestAddress.of(X86Layout.GDT_ADDR));
+        memory.writeLongAtAddr(0L, GuestAddress.of(X86Layout.IDT_ADDR));
+        memory.writeStructAtAddr(IdentityPageTables.build(), GuestAddress.of(X86Layout.PML4_ADDR));
     }
 
     /**
