@@ -385,6 +385,9 @@ public final class Uart16550 implements BusDevice {
         if ((oldInputs & MSR_RI) != 0 && (newInputs & MSR_RI) == 0) {
             msrDeltas |= MSR_TERI;
         }
+        if ((mcr & MCR_LOOP) == 0) {
+            notifyAll(); // leaving loopback reconnects the serial input: a waiting input thread may go on
+        }
     }
 
     /** The MSR status bits 4..7: the cable's inputs, or the MCR outputs looped back (8.7 bit 4). */

@@ -411,6 +411,25 @@ class Uart16550Test {
     }
 
     @Test
+    void inputWaitingDuringLoopbackIsDeliveredWhenLoopbackEnds() throws Exception {
+        out(MCR, MCR_LOOP);
+        Thread feeder = new Thread(() -> {
+            try {
+                uart.enqueueInputBlocking(new byte[] {'q'}, 0, 1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        feeder.start();
+        Thread.sleep(20);
+        assertEquals(0, uart.pendingInputBytes(), "the serial input is disconnected in loopback");
+        out(MCR, 0);
+        feeder.join(5_000);
+        assertFalse(feeder.isAlive(), "leaving loopback woke the waiting feeder");
+        assertEquals('q', in(RBR_THR_DLL));
+    }
+
+    @Test
     void awaitInputRoomTimesOutWhileFullAndReturnsOnceTheGuestReads() throws Exception {
         uart.enqueueInput(new byte[] {'x'});
         assertFalse(uart.awaitInputRoom(10, TimeUnit.MILLISECONDS));
