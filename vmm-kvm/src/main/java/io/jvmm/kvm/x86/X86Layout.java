@@ -83,9 +83,16 @@ public final class X86Layout {
     /** i8042 keyboard controller data and command/status ports. */
     public static final int I8042_DATA_PORT = 0x60;
     public static final int I8042_COMMAND_PORT = 0x64;
+    /** The i8042 is registered as one device over 0x60..0x64 (data at offset 0, command at offset 4). */
+    public static final int I8042_PORT_SPAN = I8042_COMMAND_PORT - I8042_DATA_PORT + 1;
     /** Firecracker's boot-complete signal: the guest writes {@link #BOOT_COMPLETE_VALUE} here. */
     public static final int BOOT_COMPLETE_PORT = 0x3f0;
     public static final int BOOT_COMPLETE_VALUE = 123;
+    /**
+     * The port the exit-path benchmark guest writes to: decoded by no standard PC device, so every
+     * write is a plain port-I/O exit (see io.jvmm.kvm.guest.BuiltInGuests#exitBenchmark).
+     */
+    public static final int EXIT_BENCHMARK_PORT = 0x700;
 
     private X86Layout() {
     }

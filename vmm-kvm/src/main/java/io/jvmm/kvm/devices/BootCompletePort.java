@@ -1,0 +1,70 @@
+package io.jvmm.kvm.devices;
+
+import io.jvmm.kvm.x86.X86Layout;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.function.LongConsumer;
+
+/**
+ * Firecracker's boot-complete signal: a guest that has finished booting (its init, or a built-in
+ * guest) writes the byte {@link X86Layout#BOOT_COMPLETE_VALUE} to the I/O port
+ * {@link X86Layout#BOOT_COMPLETE_PORT}. The first such write is timestamped with
+ * {@link System#nanoTime()} so the VMM can report boot time the way Firecracker does; other values
+ * and later signals are ignored. Reads see all-ones, as from a port nothing decodes.
+ *
+ * <p>Registered over one port. Thread-safe: the vCPU thread writes, the stats code reads.
+ */
+public final class BootCompletePort implements BusDevice {
+    private static final long NOT_SIGNALLED = Long.MIN_VALUE;
+
+    private final LongConsumer onBootComplete;
+    private long signalledAtNanos = NOT_SIGNALLED;
+
+    /**
+     * @param onBootComplete called once, on the vCPU thread, with the {@code System.nanoTime()} of
+     *     the first boot-complete write
+     */
+    public BootCompletePort(LongConsumer onBootComplete) {
+        this.onBootComplete = Objects.requireNonNull(onBootComplete, "onBootComplete");
+    }
+
+    /** A port that only records the time; read it with {@link #bootCompleteNanos()}. */
+    public BootCompletePort() {
+        this(nanos -> { });
+    }
+
+    @Override
+    public String debugLabel() {
+        return String.format("boot-complete@0x%x", X86Layout.BOOT_COMPLETE_PORT);
+    }
+
+    @Override
+    public void read(long offset, byte[] data) {
+        Arrays.fill(data, (byte) 0xff);
+    }
+
+    /**
+     * A one-byte write of {@link X86Layout#BOOT_COMPLETE_VALUE} at offset 0 is the signal
+     * (Firecracker checks the single byte an {@code outb} delivers; wider writes are not the signal).
+     */
+    @Override
+    public void write(long offset, byte[] data) {
+        if (offset != 0 || data.length != 1 || (data[0] & 0xff) != X86Layout.BOOT_COMPLETE_VALUE) {
+            return;
+        }
+        long now = System.nanoTime();
+        synchronized (this) {
+            if (signalledAtNanos != NOT_SIGNALLED) {
+                return;
+            }
+            signalledAtNanos = now;
+        }
+        onBootComplete.accept(now);
+    }
+
+    /** The {@code System.nanoTime()} of the first boot-complete signal, if there was one. */
+    public synchronized OptionalLong bootCompleteNanos() {
+        return signalledAtNanos == NOT_SIGNALLED ? OptionalLong.empty() : OptionalLong.of(signalledAtNanos);
+    }
+}
