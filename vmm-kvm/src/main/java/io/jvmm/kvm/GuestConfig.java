@@ -1,0 +1,223 @@
+package io.jvmm.kvm;
+
+import io.jvmm.kvm.guest.CpuMode;
+import io.jvmm.kvm.guest.GuestImage;
+import io.jvmm.kvm.x86.IdentityPageTables;
+import io.jvmm.kvm.x86.X86Layout;
+import io.jvmm.memory.GuestRange;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What to build a {@link Machine} from: memory size, vCPU count, whether to use the in-kernel
+ * irqchip, an optional flat guest image with its load address, entry point and CPU mode, and the
+ * serial console's streams. {@link Builder#build()} checks everything that can be checked
+ * without KVM and reports each problem in one sentence.
+ *
+ * <p>Without an image the machine starts with KVM's reset state and empty memory, for callers
+ * that load something themselves (a kernel loader) before running it.
+ */
+public final class GuestConfig {
+    /** Smallest guest: room for the low-memory layout (tables, stack, real-mode area) and 1 MiB more. */
+    public static final long MIN_MEMORY = 2L << 20;
+    /** Guest memory is a whole number of 4 KiB pages. */
+    public static final long MEMORY_GRANULE = 4096;
+    /** Default memory size: enough for the built-in guests. */
+    public static final long DEFAULT_MEMORY = 128L << 20;
+    /** APIC ids are 8 bits, 0xff is the broadcast id. */
+    public static final int MAX_VCPUS = 254;
+
+    private final long memorySize;
+    private final int vcpus;
+    private final boolean irqchip;
+    private final GuestImage image;
+    private final OutputStream serialOutput;
+    private final InputStream serialInput;
+
+    private GuestConfig(Builder b) {
+        this.memorySize = b.memorySize;
+        this.vcpus = b.vcpus;
+        this.irqchip = b.irqchip;
+        this.image = b.image;
+        this.serialOutput = b.serialOutput;
+        this.serialInput = b.serialInput;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public long memorySize() {
+        return memorySize;
+    }
+
+    public int vcpus() {
+        return vcpus;
+    }
+
+    /** Whether the VM gets the in-kernel PIC/IOAPIC/LAPIC and PIT. */
+    public boolean irqchip() {
+        return irqchip;
+    }
+
+    public Optional<GuestImage> image() {
+        return Optional.ofNullable(image);
+    }
+
+    /** Where COM1's output goes; without one there is no UART (ports read as all-ones). */
+    public Optional<OutputStream> serialOutput() {
+        return Optional.ofNullable(serialOutput);
+    }
+
+    /** What COM1 receives, if anything. */
+    public Optional<InputStream> serialInput() {
+        return Optional.ofNullable(serialInput);
+    }
+
+    @Override
+    public String toString() {
+        return "GuestConfig[memory=" + memorySize + ", vcpus=" + vcpus + ", irqchip=" + irqchip
+            + (image == null ? "" : ", " + image) + "]";
+    }
+
+    /** Mutable builder; {@link #build()} validates. */
+    public static final class Builder {
+        private long memorySize = DEFAULT_MEMORY;
+        private int vcpus = 1;
+        private boolean irqchip;
+        private GuestImage image;
+        private OutputStream serialOutput;
+        private InputStream serialInput;
+
+        private Builder() {
+        }
+
+        /** Guest RAM in bytes (default {@link #DEFAULT_MEMORY}). */
+        public Builder memorySize(long bytes) {
+            this.memorySize = bytes;
+            return this;
+        }
+
+        /** Number of vCPUs (default 1); more than one needs the irqchip. */
+        public Builder vcpus(int count) {
+            this.vcpus = count;
+            return this;
+        }
+
+        /**
+         * Whether to create the in-kernel irqchip and PIT (default false). Leave it off for raw and
+         * built-in guests: with it, a guest HLT waits in the kernel for an interrupt instead of
+         * exiting, so HLT no longer ends the run.
+         */
+        public Builder irqchip(boolean enabled) {
+            this.irqchip = enabled;
+            return this;
+        }
+
+        /** The image to load and enter. */
+        public Builder image(GuestImage guestImage) {
+            this.image = Objects.requireNonNull(guestImage, "image");
+            return this;
+        }
+
+        /**
+         * A flat binary loaded at {@code loadAddress} and entered at {@code entry} in {@code mode}.
+         *
+         * @throws IllegalArgumentException when the image is empty, the entry lies outside it, or
+         *     (real mode) the load address is no segment base
+         */
+        public Builder rawImage(byte[] bytes, long loadAddress, long entry, CpuMode mode) {
+            return image(new GuestImage("raw", bytes, loadAddress, entry, mode));
+        }
+
+        /** COM1 (a 16550A at {@link X86Layout#COM1_PORT}) writes here. */
+        public Builder serialOutput(OutputStream out) {
+            this.serialOutput = Objects.requireNonNull(out, "out");
+            return this;
+        }
+
+        /** COM1 receives what this stream yields (needs {@link #serialOutput}). */
+        public Builder serialInput(InputStream in) {
+            this.serialInput = Objects.requireNonNull(in, "in");
+            return this;
+        }
+
+        /**
+         * Validates and builds.
+         *
+         * @throws IllegalArgumentException with one sentence naming the first problem found
+         */
+        public GuestConfig build() {
+            if (memorySize < MIN_MEMORY) {
+                throw new IllegalArgumentException("guest memory must be at least " + (MIN_MEMORY >> 20) + " MiB, got " + memorySize + " bytes");
+            }
+            if (memorySize % MEMORY_GRANULE != 0) {
+                throw new IllegalArgumentException("guest memory size " + memorySize + " is not a multiple of 4 KiB");
+            }
+            if (vcpus < 1 || vcpus > MAX_VCPUS) {
+                throw new IllegalArgumentException("the number of vCPUs must be between 1 and " + MAX_VCPUS + ", got " + vcpus);
+            }
+            if (vcpus > 1 && !irqchip) {
+                throw new IllegalArgumentException(vcpus + " vCPUs need the in-kernel irqchip: without local APICs the"
+                    + " secondary vCPUs cannot wait for a start-up IPI and would run from the reset vector");
+            }
+            if (serialInput != null && serialOutput == null) {
+                throw new IllegalArgumentException("serial input needs a serial output: there is no UART without one");
+            }
+            if (image != null) {
+                validateImage(image, memorySize);
+            }
+            return new GuestConfig(this);
+        }
+    }
+
+    private static void validateImage(GuestImage image, long memorySize) {
+        long load = image.loadAddress();
+        long end = image.endAddress();
+        if (image.size() > memorySize) {
+            throw new IllegalArgumentException(String.format("image %s (%d bytes) is larger than guest memory (%d bytes)",
+                image.name(), image.size(), memorySize));
+        }
+        GuestRange ram = null;
+        for (GuestRange r : X86Layout.ramRanges(memorySize)) {
+            if (load >= r.start().offset() && load - r.start().offset() < r.size()) {
+                ram = r;
+            }
+        }
+        if (ram == null) {
+            throw new IllegalArgumentException(String.format("load address 0x%x of image %s is outside guest memory (%s)",
+                load, image.name(), describeRam(memorySize)));
+        }
+        long ramEnd = ram.start().offset() + ram.size();
+        if (end > ramEnd) {
+            throw new IllegalArgumentException(String.format("image %s at 0x%x (%d bytes) ends at 0x%x, past the end of guest memory at 0x%x",
+                image.name(), load, image.size(), end, ramEnd));
+        }
+        if (image.mode() == CpuMode.LONG) {
+            long tablesStart = X86Layout.GDT_ADDR;
+            long tablesEnd = X86Layout.PML4_ADDR + IdentityPageTables.SIZE;
+            if (load < tablesEnd && tablesStart < end) {
+                throw new IllegalArgumentException(String.format(
+                    "image %s at [0x%x, 0x%x) overlaps the GDT and page tables the VMM writes at [0x%x, 0x%x) for long mode",
+                    image.name(), load, end, tablesStart, tablesEnd));
+            }
+            if (end > IdentityPageTables.mappedBytes()) {
+                throw new IllegalArgumentException(String.format(
+                    "image %s ends at 0x%x, above the identity-mapped first 0x%x bytes a long-mode guest starts with",
+                    image.name(), end, IdentityPageTables.mappedBytes()));
+            }
+        }
+    }
+
+    private static String describeRam(long memorySize) {
+        StringBuilder sb = new StringBuilder("RAM is ");
+        String sep = "";
+        for (GuestRange r : X86Layout.ramRanges(memorySize)) {
+            sb.append(sep).append(String.format("[0x%x, 0x%x)", r.start().offset(), r.start().offset() + r.size()));
+            sep = " and ";
+        }
+        return sb.toString();
+    }
+}
