@@ -9,6 +9,11 @@ import java.util.Arrays;
  * for {@link Vcpu#getFpu()}/{@link Vcpu#setFpu(Fpu)}. A kernel entered without firmware needs the
  * power-on control words: {@link #X87_DEFAULT_FCW} and {@link #SSE_DEFAULT_MXCSR} (Intel SDM
  * Vol. 1, 8.1.5 and 10.2.3.1), which {@link #bootDefaults()} sets.
+ *
+ * <p>Note: the kernel's {@code KVM_GET_FPU}/{@code KVM_SET_FPU} (arch/x86/kvm/x86.c) copy every
+ * field of {@code struct kvm_fpu} except {@code mxcsr}: reads report 0 and writes are ignored, and
+ * a new vCPU's MXCSR already holds the reset value 0x1f80. {@link #mxcsr()} is carried for the
+ * struct's sake; MXCSR itself is reachable only through {@code KVM_GET/SET_XSAVE}.
  */
 public final class Fpu {
     /** FNINIT's control word: all exceptions masked, 64-bit precision, round to nearest. */
