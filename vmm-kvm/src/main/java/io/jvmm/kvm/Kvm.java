@@ -1,5 +1,6 @@
 package io.jvmm.kvm;
 
+import io.jvmm.core.Errno;
 import io.jvmm.core.LibC;
 import io.jvmm.core.SyscallException;
 import io.jvmm.kvm.sys.KvmCap;
@@ -9,6 +10,7 @@ import io.jvmm.kvm.sys.KvmStructs.KvmCpuid2;
 import io.jvmm.kvm.sys.KvmStructs.KvmCpuidEntry2;
 import io.jvmm.kvm.sys.KvmStructs.KvmMsrList;
 import io.jvmm.kvm.sys.NativeStruct;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -131,10 +133,10 @@ public final class Kvm implements AutoCloseable {
     public int[] msrIndexList() {
         NativeStruct probe = NativeStruct.allocate(KvmMsrList.SIZE);
         int r = fd.ioctlErrno(KvmIoctls.KVM_GET_MSR_INDEX_LIST, probe.address());
-        java.lang.ref.Reference.reachabilityFence(probe);
+        Reference.reachabilityFence(probe);
         // With nmsrs = 0 the kernel answers E2BIG and writes the real count (api.rst 4.3).
         int n = probe.buffer().getInt(KvmMsrList.NMSRS);
-        if (r < 0 && -r != io.jvmm.core.Errno.E2BIG) {
+        if (r < 0 && -r != Errno.E2BIG) {
             throw new KvmException("KVM_GET_MSR_INDEX_LIST", -r, "probing the count");
         }
         NativeStruct s = NativeStruct.allocate(KvmMsrList.SIZE + n * Integer.BYTES);

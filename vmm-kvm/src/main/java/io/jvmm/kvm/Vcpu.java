@@ -47,8 +47,9 @@ import java.util.Objects;
  *
  * <h2>Threads and lifetime</h2>
  * One thread at a time may be inside {@code run}; a second gets {@link IllegalStateException}.
- * Register accessors may be called from any thread (KVM serialises them with the vCPU). {@link
- * #close()} kicks a running thread, waits for it to leave {@code KVM_RUN}, then unmaps
+ * Register accessors may be called from any thread, but KVM holds the vCPU's mutex for the whole
+ * of {@code KVM_RUN}, so they block while another thread runs the vCPU: call them between runs.
+ * {@link #close()} kicks a running thread, waits for it to leave {@code KVM_RUN}, then unmaps
  * {@code kvm_run} and closes the descriptor; afterwards every method throws
  * {@link IllegalStateException}.
  */
@@ -85,11 +86,11 @@ public final class Vcpu implements AutoCloseable {
             throw new IllegalStateException("KVM_GET_VCPU_MMAP_SIZE " + runMapSize + " is smaller than struct kvm_run (" + KvmRun.SIZE + ")");
         }
         this.runMapSize = runMapSize;
-        // Make sure the kick handler exists before any thread can be kicked: the default action
-        // of a real-time signal is to terminate the process.
-        VcpuKickSignal.signal();
         int raw = fd.acquire();
         try {
+            // Make sure the kick handler exists before any thread can be kicked: the default action
+            // of a real-time signal is to terminate the process.
+            VcpuKickSignal.signal();
             this.runAddress = LibC.mmapChecked(0, runMapSize, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, raw, 0);
         } catch (RuntimeException e) {
             fd.release();
@@ -122,7 +123,7 @@ public final class Vcpu implements AutoCloseable {
         Objects.requireNonNull(regs, "regs");
         NativeStruct s = NativeStruct.allocate(KvmRegs.SIZE);
         regs.write(s.buffer());
-        fd.ioctl("KVM_SET_REGS", KvmIoctls.KVM_SET_REGS, s, regs.toString());
+        fd.ioctl("KVM_SET_REGS", KvmIoctls.KVM_SET_REGS, s, "");
     }
 
     /** {@code KVM_GET_SREGS}. */
@@ -137,7 +138,7 @@ public final class Vcpu implements AutoCloseable {
         Objects.requireNonNull(sregs, "sregs");
         NativeStruct s = NativeStruct.allocate(KvmSregs.SIZE);
         sregs.write(s.buffer());
-        fd.ioctl("KVM_SET_SREGS", KvmIoctls.KVM_SET_SREGS, s, sregs.toString());
+        fd.ioctl("KVM_SET_SREGS", KvmIoctls.KVM_SET_SREGS, s, "");
     }
 
     /** {@code KVM_GET_FPU}. */
@@ -152,7 +153,7 @@ public final class Vcpu implements AutoCloseable {
         Objects.requireNonNull(fpu, "fpu");
         NativeStruct s = NativeStruct.allocate(KvmFpu.SIZE);
         fpu.write(s.buffer());
-        fd.ioctl("KVM_SET_FPU", KvmIoctls.KVM_SET_FPU, s, fpu.toString());
+        fd.ioctl("KVM_SET_FPU", KvmIoctls.KVM_SET_FPU, s, "");
     }
 
     /**
@@ -238,7 +239,7 @@ public final class Vcpu implements AutoCloseable {
         Objects.requireNonNull(lapic, "lapic");
         NativeStruct s = NativeStruct.allocate(KvmLapicState.SIZE);
         lapic.write(s.buffer());
-        fd.ioctl("KVM_SET_LAPIC", KvmIoctls.KVM_SET_LAPIC, s, lapic.toString());
+        fd.ioctl("KVM_SET_LAPIC", KvmIoctls.KVM_SET_LAPIC, s, "");
     }
 
     /** {@code KVM_GET_MP_STATE}: one of the {@code KVM_MP_STATE_*} values in {@link KvmConstants}. */
@@ -515,11 +516,15 @@ public final class Vcpu implements AutoCloseable {
     /**
      * Kicks a thread inside {@code run}, waits until it has left, then unmaps {@code kvm_run} and
      * closes the descriptor. Idempotent; safe from any thread except one inside {@code run} of
-     * this vCPU (that would wait for itself).
+     * this vCPU (a device callback), which gets {@link IllegalStateException}: it would wait for
+     * itself.
      */
     @Override
     public void close() {
         synchronized (threadLock) {
+            if (runningPthread != 0 && cachedThread == Thread.currentThread()) {
+                throw new IllegalStateException("vcpu " + id + " cannot be closed from inside its own run loop; kick it and close it afterwards");
+            }
             if (!closing) {
                 closing = true;
                 if (!unmapped) {

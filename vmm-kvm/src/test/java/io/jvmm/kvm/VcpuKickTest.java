@@ -85,4 +85,29 @@ class VcpuKickTest {
             assertInstanceOf(VcpuExit.Interrupted.class, exit.get(10, TimeUnit.SECONDS));
         }
     }
+
+    @Test
+    void aDeviceCannotCloseTheVcpuThatIsCallingIt() {
+        // out 0x80, al ; hlt
+        try (TinyRealModeVm t = new TinyRealModeVm(bytes(0xE6, 0x80, 0xF4))) {
+            t.io.register(0x80, 1, new io.jvmm.kvm.devices.BusDevice() {
+                @Override
+                public String debugLabel() {
+                    return "closer";
+                }
+
+                @Override
+                public void read(long offset, byte[] data) {
+                }
+
+                @Override
+                public void write(long offset, byte[] data) {
+                    t.vcpu.close();
+                }
+            });
+            IllegalStateException e = assertThrows(IllegalStateException.class, t::run);
+            assertTrue(e.getMessage().contains("inside its own run loop"), e.getMessage());
+            assertInstanceOf(VcpuExit.Hlt.class, t.run(), "the vCPU is still usable");
+        }
+    }
 }

@@ -16,8 +16,9 @@ import org.slf4j.Logger;
  * copy-on-write by the (rare, synchronized) registrations. A {@code TreeMap.floorEntry} lookup
  * would box the key and allocate an entry per call.
  *
- * <p>Accesses to one device are serialised by locking the device object, so a device model sees
- * one access at a time even with several vCPUs.
+ * <p>The bus adds no locking around a device call: device models synchronise themselves, since
+ * they are also reached from threads other than vCPUs (a UART's input pump), and a bus-level lock
+ * would be held across their callbacks (the i8042's reset request).
  */
 final class RangeTable {
     private static final byte ALL_ONES = (byte) 0xff;
@@ -142,10 +143,7 @@ final class RangeTable {
             }
             return;
         }
-        BusDevice device = s.devices[i];
-        synchronized (device) {
-            device.read(address - s.bases[i], data);
-        }
+        s.devices[i].read(address - s.bases[i], data);
     }
 
     /** Passes {@code data} to the device at {@code address}; ignored where there is none. */
@@ -158,9 +156,6 @@ final class RangeTable {
             }
             return;
         }
-        BusDevice device = s.devices[i];
-        synchronized (device) {
-            device.write(address - s.bases[i], data);
-        }
+        s.devices[i].write(address - s.bases[i], data);
     }
 }

@@ -1,6 +1,7 @@
 package io.jvmm.kvm.sys;
 
 import com.sun.jna.Memory;
+import io.jvmm.core.Errno;
 import io.jvmm.core.LibC;
 import io.jvmm.core.NativeCode;
 
@@ -53,7 +54,7 @@ public final class VcpuKickSignal {
     public static void send(long pthread) {
         int err = LibC.pthreadKill(pthread, Installed.SIGNAL);
         if (err != 0) {
-            throw new IllegalStateException("pthread_kill(signal " + Installed.SIGNAL + ") failed: " + io.jvmm.core.Errno.name(err));
+            throw new IllegalStateException("pthread_kill(signal " + Installed.SIGNAL + ") failed: " + Errno.name(err));
         }
     }
 
