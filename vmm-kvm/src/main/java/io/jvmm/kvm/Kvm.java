@@ -67,7 +67,8 @@ public final class Kvm implements AutoCloseable {
      * version. For tests that skip with a stated reason and for {@code jvmm check}.
      */
     public static Optional<String> unavailableReason() {
-        try (Kvm kvm = open()) {
+        try {
+            open().close();
             return Optional.empty();
         } catch (SyscallException e) {
             return Optional.of("cannot open " + DEVICE + ": " + e.getMessage());
