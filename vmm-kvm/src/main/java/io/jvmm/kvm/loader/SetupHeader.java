@@ -54,7 +54,7 @@ public record SetupHeader(
     /**
      * Reads and checks the setup header of {@code image} (the whole bzImage file): boot flag, "HdrS",
      * protocol 2.12 or later, a plausible header length, LOADED_HIGH, XLF_KERNEL_64, an alignment
-     * that is a power of two, and a non-empty protected-mode kernel inside the file.
+     * that is a power of two, and a protected-mode kernel that reaches past its 64-bit entry (+0x200).
      *
      * @throws LoaderException for every image that is not such a kernel, whatever its bytes
      */
@@ -113,10 +113,11 @@ public record SetupHeader(
         int sects = Byte.toUnsignedInt(b.get(SETUP_SECTS));
         int setupSects = sects == 0 ? DEFAULT_SETUP_SECTS : sects;
         int protectedModeOffset = (setupSects + 1) * SECTOR_SIZE;
-        if (length <= protectedModeOffset) {
+        if (length <= protectedModeOffset + ENTRY_64_OFFSET) {
             throw new LoaderException(LoaderException.Reason.TRUNCATED, String.format(
-                "truncated bzImage: %d bytes, but its %d setup sectors end at 0x%x and no protected-mode kernel follows",
-                length, setupSects, protectedModeOffset));
+                "truncated bzImage: %d bytes, but its %d setup sectors end at 0x%x and the protected-mode kernel"
+                    + " must reach past its 64-bit entry at +0x%x", length, setupSects, protectedModeOffset,
+                ENTRY_64_OFFSET));
         }
         boolean relocatable = b.get(RELOCATABLE_KERNEL) != 0;
         long alignment = Integer.toUnsignedLong(b.getInt(KERNEL_ALIGNMENT));
