@@ -16,6 +16,8 @@ public final class GuestMemoryException extends RuntimeException {
         SHORT_WRITE,
         MEMORY_ACCESS,
         INVALID_SIZE,
+        /** A volatile access whose guest address is not a multiple of its width. */
+        INVALID_ALIGNMENT,
         MEMORY_CREATION_FAILED,
         MEMORY_MAPPING_FAILED,
         SNAPSHOT_FAILED,

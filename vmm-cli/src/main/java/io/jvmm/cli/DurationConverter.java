@@ -1,0 +1,36 @@
+package io.jvmm.cli;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * Parses durations as users write them: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}; a bare
+ * number is seconds.
+ */
+public final class DurationConverter implements ITypeConverter<Duration> {
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h)?");
+
+    @Override
+    public Duration convert(String value) {
+        Matcher m = DURATION.matcher(value.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new TypeConversionException("invalid duration '" + value + "': expected e.g. 500ms, 10s, 2m or 1h");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        Duration d = switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofSeconds(n);
+        };
+        if (d.isZero()) {
+            throw new TypeConversionException("invalid duration '" + value + "': must be positive");
+        }
+        return d;
+    }
+}

@@ -1,0 +1,899 @@
+package io.jvmm.memory;
+
+import io.jvmm.core.LibC;
+import io.jvmm.memory.GuestMemoryException.Kind;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The guest's physical memory: a few regions of guest physical address space, all backed by ONE
+ * memfd in which they lie back to back in ascending guest order, each mapped into this process by
+ * its own {@link MemoryMapping}. The design follows crosvm's {@code vm_memory::GuestMemory}.
+ *
+ * <pre>
+ *   guest physical:  [ region 0 ]      hole      [ region 1 ]   ...
+ *                    0x0     0xc000_0000  0x1_0000_0000   0x1_4000_0000
+ *   memfd offsets:   [ region 0 ][ region 1 ]
+ *                    0           0xc000_0000              0x1_0000_0000 (= memorySize)
+ * </pre>
+ *
+ * <p>One memfd means one descriptor for the whole guest: {@link #offsetFromBase} gives any guest
+ * address's offset in it, {@link #snapshot} finds the pages the guest ever touched with
+ * {@code SEEK_DATA}/{@code SEEK_HOLE}, and {@link #removeRange} gives pages back with
+ * {@code MADV_REMOVE}. The memfd is sealed against shrinking and growing ({@code F_SEAL_SHRINK},
+ * {@code F_SEAL_GROW}): a shorter file would turn guest accesses into {@code SIGBUS}.
+ * {@code F_SEAL_SEAL} is added as well, so nobody holding the descriptor can change that.
+ *
+ * <h2>Addresses and errors</h2>
+ * Guest addresses are unsigned 64-bit. A region is found by a binary search over the sorted
+ * region bases. Every failure is a {@link GuestMemoryException}:
+ * <ul>
+ *   <li>{@code INVALID_GUEST_ADDRESS}: the (first) address lies in no region;</li>
+ *   <li>{@code INVALID_GUEST_RANGE}: the address is in a region but the access runs past that
+ *       region's end (accesses never cross regions, even adjacent ones), or a range given to
+ *       {@link #create} wraps past 2^64;</li>
+ *   <li>{@code INVALID_SIZE}: a negative length, or a zero length where none is meaningful;</li>
+ *   <li>{@code INVALID_ALIGNMENT}: a volatile access at an address that is not a multiple of its
+ *       width; {@code MEMORY_NOT_ALIGNED}: an unaligned region, or a {@link #removeRange} that is
+ *       not whole pages;</li>
+ *   <li>{@code SHORT_READ}/{@code SHORT_WRITE}: {@link #readExactAtAddr}/{@link #writeAllAtAddr}
+ *       could not transfer the whole buffer (nothing is transferred then);</li>
+ *   <li>{@code MEMORY_ACCESS}: a mapping refused an access or a system call failed (the
+ *       {@link MmapException} is the cause);</li>
+ *   <li>{@code SNAPSHOT_FAILED}/{@code RESTORE_FAILED}: see {@link #snapshot} and {@link #restore}.</li>
+ * </ul>
+ * The exception is {@link IllegalStateException}: after {@link #close()} every method (but
+ * {@code close} and {@code toString}) throws it. A {@code null} argument is a
+ * {@link NullPointerException}, as everywhere in Java.
+ *
+ * <h2>Lifetime</h2>
+ * {@link #close()} closes every region's mapping and the memfd. It is safe while other threads are
+ * reading or writing, through addresses or through {@link VolatileSlice}s taken from this memory:
+ * each mapping keeps its address range backed by harmless anonymous memory until nothing can reach
+ * it (see {@code MappingState}), so a racing access either completes or throws
+ * {@link IllegalStateException}; it never faults.
+ *
+ * <p>The scalar accessors allocate nothing on success: one binary search, one bounds check, one
+ * buffer access.
+ */
+public final class GuestMemory implements AutoCloseable {
+    /** The debugging name of the memfd, as seen in /proc/PID/fd and /proc/PID/maps. */
+    static final String MEMFD_NAME = "jvmm-guest-memory";
+
+    private final GuestMemoryRegion[] regions;
+    private final List<GuestMemoryRegion> regionList;
+    /** Region bases with the sign bit flipped, so that a signed compare orders them unsigned. */
+    private final long[] flippedBases;
+    private final long[] bases;
+    private final long[] sizes;
+    private final long[] shmOffsets;
+    private final MemoryMapping[] mappings;
+    private final SharedMemory shm;
+    private final long memorySize;
+    private final long pageSize;
+    private volatile boolean closed;
+
+    private GuestMemory(GuestMemoryRegion[] regions, SharedMemory shm, long memorySize, long pageSize) {
+        this.regions = regions;
+        this.regionList = List.of(regions);
+        int n = regions.length;
+        this.flippedBases = new long[n];
+        this.bases = new long[n];
+        this.sizes = new long[n];
+        this.shmOffsets = new long[n];
+        this.mappings = new MemoryMapping[n];
+        for (int i = 0; i < n; i++) {
+            bases[i] = regions[i].guestBase().offset();
+            flippedBases[i] = bases[i] ^ Long.MIN_VALUE;
+            sizes[i] = regions[i].size();
+            shmOffsets[i] = regions[i].shmOffset();
+            mappings[i] = regions[i].memoryMapping();
+        }
+        this.shm = shm;
+        this.memorySize = memorySize;
+        this.pageSize = pageSize;
+    }
+
+    /**
+     * Creates guest memory with one region per range, backed by one sealed memfd. Pages are only
+     * allocated when first touched, so large sparse layouts cost nothing up front.
+     *
+     * @param ranges at least one; in any order; starts and sizes multiples of the page size;
+     *     sizes positive; no two overlapping (adjacent is fine); none reaching past 2^64 (the
+     *     exclusive end must be a 64-bit address)
+     * @throws GuestMemoryException {@code INVALID_GUEST_RANGE} for no ranges, a {@code null} range
+     *     or one that wraps; {@code INVALID_SIZE} for a size that is not positive;
+     *     {@code MEMORY_NOT_ALIGNED} for an unaligned start or size; {@code MEMORY_REGION_OVERLAP};
+     *     {@code MEMORY_REGION_TOO_LARGE} when the sizes add up past 2^63 - 1;
+     *     {@code MEMORY_CREATION_FAILED} when the memfd cannot be created, sized or sealed;
+     *     {@code MEMORY_MAPPING_FAILED} when a region cannot be mapped
+     */
+    public static GuestMemory create(GuestRange... ranges) {
+        if (ranges == null || ranges.length == 0) {
+            throw new GuestMemoryException(Kind.INVALID_GUEST_RANGE, "guest memory needs at least one range, got none");
+        }
+        long page = LibC.pageSize();
+        GuestRange[] sorted = ranges.clone();
+        for (int i = 0; i < sorted.length; i++) {
+            validateRange(sorted[i], i, page);
+        }
+        Arrays.sort(sorted, Comparator.comparing(GuestRange::start));
+        long total = 0;
+        for (int i = 0; i < sorted.length; i++) {
+            if (i > 0) {
+                GuestRange prev = sorted[i - 1];
+                long prevEnd = prev.start().offset() + prev.size();
+                if (Long.compareUnsigned(prevEnd, sorted[i].start().offset()) > 0) {
+                    throw new GuestMemoryException(Kind.MEMORY_REGION_OVERLAP,
+                        "range " + rangeText(prev.start().offset(), prev.size()) + " overlaps range "
+                            + rangeText(sorted[i].start().offset(), sorted[i].size()));
+                }
+            }
+            total += sorted[i].size();
+            if (total < 0) {
+                throw new GuestMemoryException(Kind.MEMORY_REGION_TOO_LARGE,
+                    "the " + sorted.length + " ranges add up to more than 2^63 - 1 bytes");
+            }
+        }
+        SharedMemory shm = createSealedMemfd(total);
+        GuestMemoryRegion[] regions = new GuestMemoryRegion[sorted.length];
+        long shmOffset = 0;
+        try {
+            for (int i = 0; i < sorted.length; i++) {
+                GuestRange r = sorted[i];
+                MemoryMapping mapping;
+                try {
+                    mapping = MemoryMapping.builder(r.size()).fromSharedMemory(shm).offset(shmOffset).build();
+                } catch (MmapException e) {
+                    throw new GuestMemoryException(Kind.MEMORY_MAPPING_FAILED,
+                        "cannot map region " + rangeText(r.start().offset(), r.size()) + " at memfd offset 0x"
+                            + Long.toHexString(shmOffset) + ": " + e.getMessage(), e);
+                }
+                regions[i] = new GuestMemoryRegion(i, r.start(), r.size(), shmOffset, mapping);
+                shmOffset += r.size();
+            }
+        } catch (RuntimeException e) {
+            for (GuestMemoryRegion region : regions) {
+                if (region != null) {
+                    region.memoryMapping().close();
+                }
+            }
+            shm.close();
+            throw e;
+        }
+        return new GuestMemory(regions, shm, total, page);
+    }
+
+    private static void validateRange(GuestRange range, int position, long page) {
+        if (range == null) {
+            throw new GuestMemoryException(Kind.INVALID_GUEST_RANGE, "range #" + position + " is null");
+        }
+        long start = range.start().offset();
+        long size = range.size();
+        if (size <= 0) {
+            throw new GuestMemoryException(Kind.INVALID_SIZE,
+                "range #" + position + " at 0x" + Long.toHexString(start) + " has size " + size + "; sizes must be positive");
+        }
+        if ((start & (page - 1)) != 0 || (size & (page - 1)) != 0) {
+            throw new GuestMemoryException(Kind.MEMORY_NOT_ALIGNED,
+                "range #" + position + " " + rangeText(start, size) + " (size 0x" + Long.toHexString(size)
+                    + ") is not aligned to the page size 0x" + Long.toHexString(page));
+        }
+        long end = start + size;
+        // end == 0 (exactly 2^64) is refused too: every region end must be a representable address.
+        if (Long.compareUnsigned(end, start) <= 0) {
+            throw new GuestMemoryException(Kind.INVALID_GUEST_RANGE,
+                "range #" + position + " of size 0x" + Long.toHexString(size) + " at 0x" + Long.toHexString(start)
+                    + " reaches past the end of the 64-bit guest address space");
+        }
+    }
+
+    private static SharedMemory createSealedMemfd(long total) {
+        SharedMemory shm;
+        try {
+            shm = SharedMemory.create(MEMFD_NAME, total);
+        } catch (MmapException e) {
+            throw new GuestMemoryException(Kind.MEMORY_CREATION_FAILED,
+                "cannot create a memfd of 0x" + Long.toHexString(total) + " bytes: " + e.getMessage(), e);
+        }
+        try {
+            shm.addSeals(LibC.F_SEAL_SHRINK | LibC.F_SEAL_GROW | LibC.F_SEAL_SEAL);
+        } catch (MmapException e) {
+            shm.close();
+            throw new GuestMemoryException(Kind.MEMORY_CREATION_FAILED,
+                "cannot seal the memfd of 0x" + Long.toHexString(total) + " bytes: " + e.getMessage(), e);
+        }
+        return shm;
+    }
+
+    // ---- layout ----
+
+    /** The number of regions. */
+    public int numRegions() {
+        checkOpen();
+        return regions.length;
+    }
+
+    /** The regions in ascending guest-address order (an immutable list). */
+    public List<GuestMemoryRegion> regions() {
+        checkOpen();
+        return regionList;
+    }
+
+    /** The address just past the highest region. */
+    public GuestAddress endAddr() {
+        checkOpen();
+        int last = regions.length - 1;
+        return GuestAddress.of(bases[last] + sizes[last]);
+    }
+
+    /** The sum of the region sizes (= the size of the backing memfd). */
+    public long memorySize() {
+        checkOpen();
+        return memorySize;
+    }
+
+    /** Whether {@code addr} lies in some region. */
+    public boolean addressInRange(GuestAddress addr) {
+        checkOpen();
+        return find(addr.offset()) >= 0;
+    }
+
+    /** Whether some region intersects {@code [start, end)}; false when {@code end <= start}. */
+    public boolean rangeOverlap(GuestAddress start, GuestAddress end) {
+        checkOpen();
+        long s = start.offset();
+        long e = end.offset();
+        if (Long.compareUnsigned(e, s) <= 0) {
+            return false;
+        }
+        // Regions are disjoint and sorted, so their ends are sorted too: only the last region that
+        // starts below `end` can reach past `start`.
+        int i = lastBaseAtOrBelow(e - 1);
+        return i >= 0 && Long.compareUnsigned(bases[i] + sizes[i], s) > 0;
+    }
+
+    /**
+     * {@code addr + offset} ({@code offset} taken as unsigned, as {@link GuestAddress#checkedAdd}
+     * does), or empty when that passes 2^64 or lands in no region.
+     */
+    public Optional<GuestAddress> checkedOffset(GuestAddress addr, long offset) {
+        checkOpen();
+        long a = addr.offset();
+        long sum = a + offset;
+        if (Long.compareUnsigned(sum, a) < 0 || find(sum) < 0) {
+            return Optional.empty();
+        }
+        return Optional.of(GuestAddress.of(sum));
+    }
+
+    /**
+     * Whether {@code [addr, addr + len)} is non-empty and lies inside one region. A range that runs
+     * from one region into an adjacent one is not valid: no single mapping holds it.
+     */
+    public boolean isValidRange(GuestAddress addr, long len) {
+        checkOpen();
+        long a = addr.offset();
+        int i = find(a);
+        return len > 0 && i >= 0 && len <= sizes[i] - (a - bases[i]);
+    }
+
+    /**
+     * The offset of {@code addr} inside the backing memfd.
+     *
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when it is in no region
+     */
+    public long offsetFromBase(GuestAddress addr) {
+        checkOpen(); // touches no mapping, so no mapping's check would catch use after close
+        long a = addr.offset();
+        int i = regionOf(a, 0);
+        return shmOffsets[i] + (a - bases[i]);
+    }
+
+    /**
+     * The host virtual address of {@code addr}.
+     *
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when it is in no region
+     */
+    public long getHostAddress(GuestAddress addr) {
+        long a = addr.offset();
+        int i = regionOf(a, 0);
+        return mappings[i].asPtr() + (a - bases[i]);
+    }
+
+    /**
+     * The host virtual address of {@code addr}, after checking that all {@code size} bytes from it
+     * lie in one region (and so are contiguous on the host).
+     *
+     * @throws GuestMemoryException {@code INVALID_SIZE} for a size that is not positive,
+     *     {@code INVALID_GUEST_ADDRESS}, {@code INVALID_GUEST_RANGE} when the range leaves the region
+     */
+    public long getHostAddressRange(GuestAddress addr, long size) {
+        long a = addr.offset();
+        if (size <= 0) {
+            throw invalidSize(a, size, "a host address range needs a positive size");
+        }
+        int i = regionOf(a, size);
+        return mappings[i].asPtr() + (a - bases[i]);
+    }
+
+    // ---- bulk copies ----
+
+    /**
+     * Copies {@code min(buf.length, regionEnd - addr)} bytes of {@code buf} to {@code addr}: the copy
+     * stops at the end of the region holding {@code addr}.
+     *
+     * @return the number of bytes copied
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region
+     */
+    public int writeAtAddr(byte[] buf, GuestAddress addr) {
+        long a = addr.offset();
+        int i = regionOf(a, 0);
+        try {
+            return mappings[i].writeSlice(buf, a - bases[i]);
+        } catch (MmapException e) {
+            throw accessFailure(e, a, buf.length);
+        }
+    }
+
+    /**
+     * Copies {@code min(buf.length, regionEnd - addr)} bytes at {@code addr} into {@code buf}: the
+     * copy stops at the end of the region holding {@code addr}.
+     *
+     * @return the number of bytes copied
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region
+     */
+    public int readAtAddr(byte[] buf, GuestAddress addr) {
+        long a = addr.offset();
+        int i = regionOf(a, 0);
+        try {
+            return mappings[i].readSlice(buf, a - bases[i]);
+        } catch (MmapException e) {
+            throw accessFailure(e, a, buf.length);
+        }
+    }
+
+    /**
+     * Writes all of {@code buf} at {@code addr}, or nothing.
+     *
+     * @throws GuestMemoryException {@code SHORT_WRITE} when the region ends first (nothing is
+     *     written), {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region
+     */
+    public void writeAllAtAddr(byte[] buf, GuestAddress addr) {
+        long a = addr.offset();
+        int i = regionOf(a, 0);
+        long room = sizes[i] - (a - bases[i]);
+        if (buf.length > room) {
+            throw shortTransfer(Kind.SHORT_WRITE, a, buf.length, room, i);
+        }
+        try {
+            mappings[i].writeSlice(buf, a - bases[i]);
+        } catch (MmapException e) {
+            throw accessFailure(e, a, buf.length);
+        }
+    }
+
+    /**
+     * Fills all of {@code buf} from {@code addr}, or nothing.
+     *
+     * @throws GuestMemoryException {@code SHORT_READ} when the region ends first (nothing is
+     *     read), {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region
+     */
+    public void readExactAtAddr(byte[] buf, GuestAddress addr) {
+        long a = addr.offset();
+        int i = regionOf(a, 0);
+        long room = sizes[i] - (a - bases[i]);
+        if (buf.length > room) {
+            throw shortTransfer(Kind.SHORT_READ, a, buf.length, room, i);
+        }
+        try {
+            mappings[i].readSlice(buf, a - bases[i]);
+        } catch (MmapException e) {
+            throw accessFailure(e, a, buf.length);
+        }
+    }
+
+    // ---- fixed-layout structures ----
+
+    /**
+     * Writes all {@code src.remaining()} bytes of {@code src} at {@code addr}, whole or nothing
+     * (a boot_params page, an e820 table); {@code src}'s position is not changed.
+     *
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS}, or {@code INVALID_GUEST_RANGE}
+     *     when the structure runs past the region's end
+     */
+    public void writeStructAtAddr(ByteBuffer src, GuestAddress addr) {
+        long a = addr.offset();
+        int i = regionOf(a, src.remaining());
+        try {
+            mappings[i].writeStruct(src, a - bases[i]);
+        } catch (MmapException e) {
+            throw accessFailure(e, a, src.remaining());
+        }
+    }
+
+    /**
+     * Fills all {@code dst.remaining()} bytes of {@code dst} from {@code addr}, whole or nothing;
+     * {@code dst}'s position is not changed.
+     *
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS}, or {@code INVALID_GUEST_RANGE}
+     *     when the structure runs past the region's end
+     */
+    public void readStructFromAddr(GuestAddress addr, ByteBuffer dst) {
+        long a = addr.offset();
+        int i = regionOf(a, dst.remaining());
+        try {
+            mappings[i].readStruct(a - bases[i], dst);
+        } catch (MmapException e) {
+            throw accessFailure(e, a, dst.remaining());
+        }
+    }
+
+    /**
+     * Reads {@code length} bytes at {@code addr} into a new little-endian buffer.
+     *
+     * @throws GuestMemoryException {@code INVALID_SIZE} for a negative length, otherwise as
+     *     {@link #readStructFromAddr(GuestAddress, ByteBuffer)}
+     */
+    public ByteBuffer readStructFromAddr(GuestAddress addr, int length) {
+        if (length < 0) {
+            throw invalidSize(addr.offset(), length, "a structure length cannot be negative");
+        }
+        ByteBuffer dst = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        readStructFromAddr(addr, dst);
+        return dst;
+    }
+
+    // ---- plain scalars: any alignment, may not straddle a region end ----
+
+    public void writeLongAtAddr(long value, GuestAddress addr) {
+        long a = addr.offset();
+        int i = regionOf(a, Long.BYTES);
+        try {
+            mappings[i].writeLong(value, a - bases[i]);
+        } catch (MmapException e) {
+            throw accessFailure(e, a, Long.BYTES);
+        }
+    }
+
+    public long readLongFromAddr(GuestAddress addr) {
+        long a = addr.offset();
+        int i = regionOf(a, Long.BYTES);
+        try {
+            return mappings[i].readLong(a - bases[i]);
+        } catch (MmapException e) {
+            throw accessFailure(e, a, Long.BYTES);
+        }
+    }
+
+    public void writeIntAtAddr(int value, GuestAddress addr) {
+        long a = addr.offset();
+        int i = regionOf(a, Integer.BYTES);
+        try {
+            mappings[i].writeInt(value, a - bases[i]);
+        } catch (MmapException e) {
+            throw accessFailure(e, a, Integer.BYTES);
+        }
+    }
+
+    public int readIntFromAddr(GuestAddress addr) {
+        long a = addr.offset();
+        int i = regionOf(a, Integer.BYTES);
+        try {
+            return mappings[i].readInt(a - bases[i]);
+        } catch (MmapException e) {
+            throw accessFailure(e, a, Integer.BYTES);
+        }
+    }
+
+    public void writeShortAtAddr(short value, GuestAddress addr) {
+        long a = addr.offset();
+        int i = regionOf(a, Short.BYTES);
+        try {
+            mappings[i].writeShort(value, a - bases[i]);
+        } catch (MmapException e) {
+            throw accessFailure(e, a, Short.BYTES);
+        }
+    }
+
+    public short readShortFromAddr(GuestAddress addr) {
+        long a = addr.offset();
+        int i = regionOf(a, Short.BYTES);
+        try {
+            return mappings[i].readShort(a - bases[i]);
+        } catch (MmapException e) {
+            throw accessFailure(e, a, Short.BYTES);
+        }
+    }
+
+    public void writeByteAtAddr(byte value, GuestAddress addr) {
+        long a = addr.offset();
+        int i = regionOf(a, Byte.BYTES);
+        try {
+            mappings[i].writeByte(value, a - bases[i]);
+        } catch (MmapException e) {
+            throw accessFailure(e, a, Byte.BYTES);
+        }
+    }
+
+    public byte readByteFromAddr(GuestAddress addr) {
+        long a = addr.offset();
+        int i = regionOf(a, Byte.BYTES);
+        try {
+            return mappings[i].readByte(a - bases[i]);
+        } catch (MmapException e) {
+            throw accessFailure(e, a, Byte.BYTES);
+        }
+    }
+
+    // ---- volatile scalars: naturally aligned (so never straddling), untorn, ordered ----
+
+    public void writeLongVolatileAtAddr(long value, GuestAddress addr) {
+        long a = addr.offset();
+        int i = alignedRegionOf(a, Long.BYTES);
+        try {
+            mappings[i].writeLongVolatile(value, a - bases[i]);
+        } catch (MmapException e) {
+            throw accessFailure(e, a, Long.BYTES);
+        }
+    }
+
+    public long readLongVolatileFromAddr(GuestAddress addr) {
+        long a = addr.offset();
+        int i = alignedRegionOf(a, Long.BYTES);
+        try {
+            return mappings[i].readLongVolatile(a - bases[i]);
+        } catch (MmapException e) {
+            throw accessFailure(e, a, Long.BYTES);
+        }
+    }
+
+    public void writeIntVolatileAtAddr(int value, GuestAddress addr) {
+        long a = addr.offset();
+        int i = alignedRegionOf(a, Integer.BYTES);
+        try {
+            mappings[i].writeIntVolatile(value, a - bases[i]);
+        } catch (MmapException e) {
+            throw accessFailure(e, a, Integer.BYTES);
+        }
+    }
+
+    public int readIntVolatileFromAddr(GuestAddress addr) {
+        long a = addr.offset();
+        int i = alignedRegionOf(a, Integer.BYTES);
+        try {
+            return mappings[i].readIntVolatile(a - bases[i]);
+        } catch (MmapException e) {
+            throw accessFailure(e, a, Integer.BYTES);
+        }
+    }
+
+    public void writeShortVolatileAtAddr(short value, GuestAddress addr) {
+        long a = addr.offset();
+        int i = alignedRegionOf(a, Short.BYTES);
+        try {
+            mappings[i].writeShortVolatile(value, a - bases[i]);
+        } catch (MmapException e) {
+            throw accessFailure(e, a, Short.BYTES);
+        }
+    }
+
+    public short readShortVolatileFromAddr(GuestAddress addr) {
+        long a = addr.offset();
+        int i = alignedRegionOf(a, Short.BYTES);
+        try {
+            return mappings[i].readShortVolatile(a - bases[i]);
+        } catch (MmapException e) {
+            throw accessFailure(e, a, Short.BYTES);
+        }
+    }
+
+    public void writeByteVolatileAtAddr(byte value, GuestAddress addr) {
+        long a = addr.offset();
+        int i = regionOf(a, Byte.BYTES);
+        try {
+            mappings[i].writeByteVolatile(value, a - bases[i]);
+        } catch (MmapException e) {
+            throw accessFailure(e, a, Byte.BYTES);
+        }
+    }
+
+    public byte readByteVolatileFromAddr(GuestAddress addr) {
+        long a = addr.offset();
+        int i = regionOf(a, Byte.BYTES);
+        try {
+            return mappings[i].readByteVolatile(a - bases[i]);
+        } catch (MmapException e) {
+            throw accessFailure(e, a, Byte.BYTES);
+        }
+    }
+
+    // ---- slices and page management ----
+
+    /**
+     * A slice of {@code len} bytes from {@code addr}, inside one region. It shares the guest
+     * memory's lifetime: after {@link #close()} it throws {@link IllegalStateException}.
+     *
+     * @throws GuestMemoryException {@code INVALID_SIZE} for a negative length,
+     *     {@code INVALID_GUEST_ADDRESS}, {@code INVALID_GUEST_RANGE} when the slice would leave the region
+     */
+    public VolatileSlice getSliceAtAddr(GuestAddress addr, long len) {
+        long a = addr.offset();
+        if (len < 0) {
+            throw invalidSize(a, len, "a slice length cannot be negative");
+        }
+        int i = regionOf(a, len);
+        try {
+            return mappings[i].getSlice(a - bases[i], len);
+        } catch (MmapException e) {
+            throw accessFailure(e, a, len);
+        }
+    }
+
+    /**
+     * Frees the pages of {@code [addr, addr + len)} ({@code MADV_REMOVE} punches a hole in the memfd);
+     * they read back as zeros and no longer count as data for {@link #snapshot}. The range must be
+     * whole pages inside one region.
+     *
+     * @throws GuestMemoryException {@code INVALID_SIZE} for a length that is not positive,
+     *     {@code MEMORY_NOT_ALIGNED} when {@code addr} or {@code len} is not page aligned (the
+     *     kernel would free whole pages, more than asked), {@code INVALID_GUEST_ADDRESS},
+     *     {@code INVALID_GUEST_RANGE}, {@code MEMORY_ACCESS} when the kernel refuses
+     */
+    public void removeRange(GuestAddress addr, long len) {
+        long a = addr.offset();
+        if (len <= 0) {
+            throw invalidSize(a, len, "a removed range needs a positive length");
+        }
+        int i = regionOf(a, len);
+        if ((a & (pageSize - 1)) != 0 || (len & (pageSize - 1)) != 0) {
+            throw new GuestMemoryException(Kind.MEMORY_NOT_ALIGNED,
+                "removed range " + rangeText(a, len) + " is not whole pages of 0x" + Long.toHexString(pageSize) + " bytes");
+        }
+        try {
+            mappings[i].removeRange(a - bases[i], len);
+        } catch (MmapException e) {
+            throw accessFailure(e, a, len);
+        }
+    }
+
+    // ---- snapshot ----
+
+    /**
+     * Writes the data pages of guest memory to {@code out}, in the format described in
+     * {@code docs/guest-memory.md} (magic, version, region table, then checksummed extents of
+     * non-zero pages, then an end marker). Pages that were never written (holes of the memfd, found
+     * with {@code SEEK_DATA}/{@code SEEK_HOLE}) and pages that are all zero are left out, so a
+     * sparse guest gives a small snapshot. The guest must not run meanwhile: the snapshot is a copy
+     * of memory as the reads find it. {@code out} is neither flushed nor closed.
+     *
+     * @throws GuestMemoryException {@code SNAPSHOT_FAILED} when {@code out} fails or the memfd
+     *     cannot be searched
+     */
+    public void snapshot(OutputStream out) {
+        checkOpen();
+        new GuestMemorySnapshot(this).write(out);
+    }
+
+    /**
+     * Replaces the whole contents of guest memory with a snapshot written by {@link #snapshot} of
+     * memory with the same layout: what the snapshot holds is written, everything else becomes
+     * zero. Reads exactly the snapshot's bytes from {@code in} and no more, so a snapshot may be
+     * followed by other data in one stream.
+     *
+     * <p>On failure: when the header is bad (wrong magic, version, checksum or a region table that
+     * differs from this memory's layout) memory is unchanged. When the stream fails after the
+     * header (truncated, corrupt extent, bad checksum, I/O error), all guest memory is zero: no
+     * mixture of old, restored and missing pages is ever left behind.
+     *
+     * @throws GuestMemoryException {@code RESTORE_FAILED}
+     */
+    public void restore(InputStream in) {
+        checkOpen();
+        new GuestMemorySnapshot(this).read(in);
+    }
+
+    // ---- lifetime ----
+
+    /**
+     * Closes every region's mapping and the memfd. Idempotent; safe while other threads access the
+     * memory (their accesses complete harmlessly or throw {@link IllegalStateException}).
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        for (MemoryMapping mapping : mappings) {
+            mapping.close();
+        }
+        shm.close();
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder text = new StringBuilder("GuestMemory[");
+        appendRegions(text);
+        return text.append(closed ? ", closed]" : "]").toString();
+    }
+
+    // ---- internals shared with GuestMemorySnapshot ----
+
+    /** The memfd descriptor; throws {@link IllegalStateException} once closed. */
+    int memfd() {
+        return shm.asRawDescriptor();
+    }
+
+    /** Package-private for tests: the backing memfd. */
+    SharedMemory sharedMemory() {
+        return shm;
+    }
+
+    long pageSize() {
+        return pageSize;
+    }
+
+    GuestMemoryRegion region(int index) {
+        return regions[index];
+    }
+
+    int regionCount() {
+        return regions.length;
+    }
+
+    long totalSize() {
+        return memorySize;
+    }
+
+    /** The region whose memfd range holds {@code shmOffset} (which must be below {@link #totalSize()}). */
+    int regionOfShmOffset(long shmOffset) {
+        int lo = 0;
+        int hi = shmOffsets.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (shmOffsets[mid] <= shmOffset) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+
+    void checkOpen() {
+        if (closed) {
+            throw closedException();
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    static IllegalStateException closedException() {
+        return new IllegalStateException("guest memory is closed");
+    }
+
+    // ---- lookup ----
+
+    /** The index of the last region whose base is at or below {@code a} (unsigned), or -1. */
+    private int lastBaseAtOrBelow(long a) {
+        long key = a ^ Long.MIN_VALUE;
+        int lo = 0;
+        int hi = flippedBases.length - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (flippedBases[mid] <= key) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return hi;
+    }
+
+    /** The index of the region holding {@code a}, or -1. */
+    private int find(long a) {
+        int i = lastBaseAtOrBelow(a);
+        // a - base is an unsigned distance; the region holds a when it is below the region's size.
+        if (i >= 0 && Long.compareUnsigned(a - bases[i], sizes[i]) < 0) {
+            return i;
+        }
+        return -1;
+    }
+
+    /**
+     * The index of the region holding all of {@code [a, a + length)} ({@code length >= 0}). This is
+     * the hot path: no allocation unless it throws. Use after close is reported by the mapping's own
+     * check on success and by {@link #outside} on failure, so no separate volatile load is needed.
+     */
+    private int regionOf(long a, long length) {
+        int i = find(a);
+        if (i < 0 || a - bases[i] > sizes[i] - length) {
+            throw outside(a, length, i);
+        }
+        return i;
+    }
+
+    private int alignedRegionOf(long a, int width) {
+        int i = regionOf(a, width);
+        if ((a & (width - 1)) != 0) {
+            throw misaligned(a, width);
+        }
+        return i;
+    }
+
+    // ---- failures (cold) ----
+
+    private RuntimeException outside(long a, long length, int region) {
+        if (closed) {
+            return closedException();
+        }
+        if (region < 0) {
+            StringBuilder text = new StringBuilder("address 0x").append(Long.toHexString(a))
+                .append(" (access of ").append(length).append(" bytes) is in no region; regions: ");
+            appendRegions(text);
+            return new GuestMemoryException(Kind.INVALID_GUEST_ADDRESS, text.toString());
+        }
+        return new GuestMemoryException(Kind.INVALID_GUEST_RANGE,
+            "access of " + length + " bytes at 0x" + Long.toHexString(a) + " runs past the end of region " + region + " "
+                + rangeText(bases[region], sizes[region]) + " (0x" + Long.toHexString(sizes[region] - (a - bases[region]))
+                + " bytes left)");
+    }
+
+    private RuntimeException misaligned(long a, int width) {
+        if (closed) {
+            return closedException();
+        }
+        return new GuestMemoryException(Kind.INVALID_ALIGNMENT,
+            width + "-byte volatile access at 0x" + Long.toHexString(a) + " is not naturally aligned");
+    }
+
+    private RuntimeException invalidSize(long a, long size, String why) {
+        if (closed) {
+            return closedException();
+        }
+        return new GuestMemoryException(Kind.INVALID_SIZE, why + ": size " + size + " at 0x" + Long.toHexString(a));
+    }
+
+    private RuntimeException shortTransfer(Kind kind, long a, int wanted, long room, int region) {
+        if (closed) {
+            return closedException();
+        }
+        String verb = kind == Kind.SHORT_WRITE ? "write" : "read";
+        return new GuestMemoryException(kind,
+            verb + " of " + wanted + " bytes at 0x" + Long.toHexString(a) + ": only " + room + " bytes fit before the end of region "
+                + region + " " + rangeText(bases[region], sizes[region]) + "; nothing was transferred");
+    }
+
+    /** A mapping refused an access our checks allowed; after a racing close that is use after close. */
+    private RuntimeException accessFailure(MmapException e, long a, long length) {
+        if (closed) {
+            return closedException();
+        }
+        return new GuestMemoryException(Kind.MEMORY_ACCESS,
+            "access of " + length + " bytes at 0x" + Long.toHexString(a) + " failed: " + e.getMessage(), e);
+    }
+
+    private void appendRegions(StringBuilder text) {
+        for (int i = 0; i < bases.length; i++) {
+            if (i > 0) {
+                text.append(", ");
+            }
+            text.append(rangeText(bases[i], sizes[i]));
+        }
+    }
+
+    static String rangeText(long start, long size) {
+        return "[0x" + Long.toHexString(start) + ", 0x" + Long.toHexString(start + size) + ")";
+    }
+}
