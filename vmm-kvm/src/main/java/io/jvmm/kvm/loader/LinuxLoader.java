@@ -5,6 +5,9 @@ import static io.jvmm.kvm.loader.LoaderException.Reason.UNREADABLE_FILE;
 
 import io.jvmm.kvm.x86.X86Layout;
 import io.jvmm.memory.GuestAddress;
+import io.jvmm.memory.GuestMemory;
+import io.jvmm.memory.GuestMemoryException;
+import io.jvmm.memory.GuestMemoryRegion;
 import io.jvmm.memory.GuestRange;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -34,6 +37,50 @@ public final class LinuxLoader {
     public static final long INITRD_ALIGNMENT = 4096;
 
     private LinuxLoader() {
+    }
+
+    /**
+     * Loads {@code kernel} (a bzImage or an ELF vmlinux), the optional {@code initrd} and the
+     * command line into {@code memory} and writes the zero page, with an e820 map of
+     * {@code memory}'s regions. Everything is read and checked first; when this throws a
+     * {@link LoaderException} other than {@code GUEST_MEMORY}, guest memory was not written.
+     *
+     * @param memory  guest RAM, for instance {@code GuestMemory.create(GuestRamLayout.ramRanges(size))}
+     * @param cmdline the kernel command line, e.g. {@code "console=ttyS0 reboot=k panic=-1"}
+     * @return where everything went and how to enter the kernel
+     * @throws LoaderException for a missing, unreadable or malformed file, a kernel jvmm cannot
+     *     enter, a kernel or initrd that does not fit, or a bad command line ({@link
+     *     LoaderException#reason()} says which); {@code GUEST_MEMORY} when memory refused a planned
+     *     write, which leaves it partly written
+     * @throws IllegalStateException when {@code memory} is closed
+     */
+    public static LoadedKernel load(GuestMemory memory, Path kernel, Optional<Path> initrd, String cmdline) {
+        LoadPlan plan = plan(ramOf(memory), kernel, initrd, cmdline);
+        try {
+            plan.writeTo((address, data) -> memory.writeStructAtAddr(data, address));
+        } catch (GuestMemoryException e) {
+            throw new LoaderException(LoaderException.Reason.GUEST_MEMORY,
+                "guest memory refused a write of the kernel load: " + e.getMessage(), e);
+        }
+        return plan.result();
+    }
+
+    /**
+     * {@code memory}'s regions as RAM ranges. Regions at or past 2^63 (which GuestMemory allows but
+     * no x86 guest has) are left out: nothing is placed there and e820 does not list them.
+     */
+    static List<GuestRange> ramOf(GuestMemory memory) {
+        List<GuestRange> ram = new ArrayList<>();
+        for (GuestMemoryRegion r : memory.regions()) {
+            long base = r.guestBase().offset();
+            if (base >= 0 && base + r.size() > base) {
+                ram.add(GuestRange.of(base, r.size()));
+            }
+        }
+        if (ram.isEmpty()) {
+            throw new LoaderException(DOES_NOT_FIT, "guest memory has no region below 2^63 to load a kernel into");
+        }
+        return ram;
     }
 
     /**
