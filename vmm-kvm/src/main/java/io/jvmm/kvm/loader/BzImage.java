@@ -34,10 +34,6 @@ public final class BzImage implements KernelImage {
         return header;
     }
 
-    @Override
-    public ByteBuffer file() {
-        return ByteBuffer.wrap(file).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
-    }
 
     /** The protected-mode kernel: every byte after the setup sectors. */
     public ByteBuffer protectedModeKernel() {

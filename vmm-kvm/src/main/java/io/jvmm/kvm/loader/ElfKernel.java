@@ -214,10 +214,6 @@ public final class ElfKernel implements KernelImage {
         return ByteBuffer.wrap(file, (int) segment.fileOffset(), (int) segment.fileSize()).slice().asReadOnlyBuffer();
     }
 
-    @Override
-    public ByteBuffer file() {
-        return ByteBuffer.wrap(file).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
-    }
 
     /** Whether [offset, offset + size) lies inside [0, length), all unsigned. */
     private static boolean fitsIn(long offset, long size, int length) {

@@ -1,7 +1,5 @@
 package io.jvmm.kvm.loader;
 
-import java.nio.ByteBuffer;
-
 /** A kernel file jvmm can load: a bzImage or an uncompressed ELF vmlinux. */
 public sealed interface KernelImage permits BzImage, ElfKernel {
 
@@ -17,7 +15,4 @@ public sealed interface KernelImage permits BzImage, ElfKernel {
         }
         return BzImage.parse(file);
     }
-
-    /** The file's bytes, read-only, position 0. */
-    ByteBuffer file();
 }

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Loads a Linux kernel (bzImage or ELF vmlinux), an optional initrd and a command line into guest
@@ -35,6 +36,12 @@ import java.util.Optional;
 public final class LinuxLoader {
     /** The initrd starts on a page boundary (the kernel reserves it in whole pages). */
     public static final long INITRD_ALIGNMENT = 4096;
+    /**
+     * The boot page tables identity-map [0, this): PD_COUNT page directories of 1 GiB each. The
+     * kernel, its init_size area, the zero page and the command line must lie below it
+     * (boot.rst, "64-bit Boot Protocol").
+     */
+    public static final long BOOT_IDENTITY_MAP_END = X86Layout.PD_COUNT * (1L << 30);
 
     private LinuxLoader() {
     }
@@ -202,6 +209,11 @@ public final class LinuxLoader {
 
         LoadedKernel result = new LoadedKernel(format, GuestAddress.of(entry), GuestAddress.of(X86Layout.ZERO_PAGE_ADDR),
             kernelRange, footprint, GuestAddress.of(X86Layout.CMDLINE_ADDR), cmdlineBytes.length, initrdRange, e820);
+        if (Long.compareUnsigned(result.identityMapEnd(), BOOT_IDENTITY_MAP_END) > 0) {
+            throw new LoaderException(DOES_NOT_FIT, String.format(
+                "kernel would run up to 0x%x, past the 0x%x bytes the boot page tables identity-map",
+                result.identityMapEnd(), BOOT_IDENTITY_MAP_END));
+        }
         return new LoadPlan(result, writes);
     }
 
@@ -297,7 +309,7 @@ public final class LinuxLoader {
     }
 
     private static void require(List<GuestRange> ram, long address, long size,
-                                java.util.function.Supplier<String> message) {
+                                Supplier<String> message) {
         if (!GuestRamLayout.inOneRange(ram, address, size)) {
             throw new LoaderException(DOES_NOT_FIT, message.get());
         }

@@ -180,6 +180,20 @@ class LinuxLoaderTest {
     }
 
     @Test
+    void kernelRunningAboveTheBootIdentityMapIsRefused() {
+        TestKernels.BzImageBuilder b = new TestKernels.BzImageBuilder();
+        b.prefAddress = 5L << 30; // inside the RAM above 4 GiB of an 8 GiB guest, but not identity-mapped
+        LoaderException e = assertThrows(LoaderException.class, () -> plan(8 * GIB, b.build(), null, ""));
+        assertEquals(LoaderException.Reason.DOES_NOT_FIT, e.reason());
+        assertTrue(e.getMessage().contains("identity-map"), e.getMessage());
+        TestKernels.ElfBuilder elf = new TestKernels.ElfBuilder();
+        elf.entry = 5L << 30;
+        elf.load(5L << 30, 5L << 30, TestKernels.pattern(0x100, 1), 0x100);
+        assertEquals(LoaderException.Reason.DOES_NOT_FIT,
+            assertThrows(LoaderException.class, () -> plan(8 * GIB, elf.build(), null, "")).reason());
+    }
+
+    @Test
     void guestTooSmallForTheKernelIsRefused() {
         TestKernels.BzImageBuilder b = new TestKernels.BzImageBuilder();
         LoaderException e = assertThrows(LoaderException.class, () -> plan(MIB, b.build(), null, ""));

@@ -190,6 +190,7 @@ class LoaderFuzzProperties {
             assertTrue(w.address().offset() >= 0x100000 || w.what().equals("zero page") || w.what().equals("command line"),
                 w.what() + " below 1 MiB");
         }
+        assertTrue(Long.compareUnsigned(k.identityMapEnd(), 4L << 30) <= 0, "inside the boot identity map");
         long entry = k.entry().offset();
         long kernelStart = k.kernel().start().offset();
         assertTrue(entry - kernelStart >= 0 && entry - kernelStart < k.kernel().size(), "entry inside the kernel");
