@@ -1,8 +1,10 @@
 package io.jvmm.memory;
 
 import io.jvmm.core.AsRawDescriptor;
+import io.jvmm.core.FileStatus;
 import io.jvmm.core.LibC;
 import io.jvmm.core.SyscallException;
+import java.util.Objects;
 
 /**
  * Describes a {@link MemoryMapping} and creates it. Without a descriptor the mapping is anonymous
@@ -24,13 +26,13 @@ public final class MemoryMappingBuilder {
 
     /** Maps {@code shm} (the mapping stays valid after {@code shm} is closed). */
     public MemoryMappingBuilder fromSharedMemory(SharedMemory shm) {
-        this.descriptor = shm;
+        this.descriptor = Objects.requireNonNull(shm, "shm");
         return this;
     }
 
     /** Maps the file or memfd behind {@code fd}. */
     public MemoryMappingBuilder fromDescriptor(AsRawDescriptor fd) {
-        this.descriptor = fd;
+        this.descriptor = Objects.requireNonNull(fd, "fd");
         return this;
     }
 
@@ -40,8 +42,9 @@ public final class MemoryMappingBuilder {
         return this;
     }
 
+    /** The access the mapping allows (default read-write); accessors enforce it too. */
     public MemoryMappingBuilder protection(Protection protection) {
-        this.protection = protection;
+        this.protection = Objects.requireNonNull(protection, "protection");
         return this;
     }
 
@@ -68,7 +71,7 @@ public final class MemoryMappingBuilder {
      *     (touching such pages would raise SIGBUS); {@code SYSTEM_CALL_FAILED} with errno otherwise
      */
     public MemoryMapping build() {
-        long page = LibC.pageSize();
+        long page = MappingState.PAGE_SIZE;
         validate(page);
         int prot = protection.toProt();
         int flags;
@@ -77,7 +80,7 @@ public final class MemoryMappingBuilder {
             flags = LibC.MAP_SHARED | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE;
             fd = -1;
         } else {
-            fd = descriptorNumber();
+            fd = descriptorNumber(descriptor, size);
             checkFileLength(fd);
             flags = (isWriteSealed(fd) ? LibC.MAP_PRIVATE : LibC.MAP_SHARED) | (populate ? LibC.MAP_POPULATE : 0);
         }
@@ -110,40 +113,52 @@ public final class MemoryMappingBuilder {
         }
     }
 
-    private int descriptorNumber() {
-        try {
-            return descriptor.asRawDescriptor();
-        } catch (IllegalStateException e) {
-            throw new MmapException(MmapException.Kind.INVALID_ARGUMENT, "descriptor is closed: " + e.getMessage());
-        }
-    }
-
-    /** Refuses a mapping that would reach past the end of a regular file or memfd. */
+    /**
+     * Refuses a mapping that would reach past the end of a regular file or memfd: touching a page
+     * wholly beyond the end raises SIGBUS, which the JVM does not survive. Bytes past the end but
+     * inside the file's last page read as zeros (mmap(2)), so the limit is the size rounded up to a
+     * page. Devices and other non-regular descriptors have no meaningful size; the kernel decides.
+     */
     private void checkFileLength(int fd) {
-        long end = LibC.lseekErrno(fd, 0, LibC.SEEK_END);
-        if (end < 0) {
-            if (-end == io.jvmm.core.Errno.EBADF) {
-                throw MmapException.syscall("lseek", (int) -end, "descriptor " + fd);
-            }
-            return; // not seekable (a device): the kernel decides.
+        FileStatus status;
+        try {
+            status = LibC.fstatChecked(fd);
+        } catch (SyscallException e) {
+            throw MmapException.syscall("fstat", e.errno(), "descriptor " + fd + " (mapping of size " + size + ")");
         }
-        if (end > 0 && offset + size > roundUpToPage(end)) {
+        if (status.isRegularFile() && offset + size > roundUpToPage(status.size())) {
             throw new MmapException(MmapException.Kind.INVALID_RANGE,
-                "mapping [" + offset + ", " + (offset + size) + ") extends past the end of the file (" + end + " bytes)");
+                "mapping [" + offset + ", " + (offset + size) + ") extends past the end of the file ("
+                    + status.size() + " bytes)");
         }
     }
 
     private static long roundUpToPage(long value) {
-        long page = LibC.pageSize();
+        long page = MappingState.PAGE_SIZE;
         return (value + page - 1) / page * page;
     }
 
-    private static boolean isWriteSealed(int fd) {
+    /**
+     * Whether {@code fd} is a memfd sealed against writes. The kernel refuses a shared writable
+     * mapping of one ({@code EPERM}), so jvmm maps it private: the guest's writes stay in this
+     * process, the sealed contents are never changed.
+     */
+    static boolean isWriteSealed(int fd) {
         try {
             int seals = LibC.fcntlChecked(fd, LibC.F_GET_SEALS, 0);
             return (seals & (LibC.F_SEAL_WRITE | LibC.F_SEAL_FUTURE_WRITE)) != 0;
         } catch (SyscallException e) {
-            return false; // EINVAL: not a memfd, no seals.
+            return false; // EINVAL: not a memfd, so it has no seals.
+        }
+    }
+
+    /** The number behind {@code descriptor}; a closed owner is an argument error, not a crash. */
+    static int descriptorNumber(AsRawDescriptor descriptor, long size) {
+        try {
+            return descriptor.asRawDescriptor();
+        } catch (IllegalStateException e) {
+            throw new MmapException(MmapException.Kind.INVALID_ARGUMENT,
+                "descriptor is closed (mapping of size " + size + "): " + e.getMessage());
         }
     }
 
@@ -152,6 +167,14 @@ public final class MemoryMappingBuilder {
             return LibC.mmapChecked(address, size, prot, flags, fd, fd < 0 ? 0 : offset);
         } catch (SyscallException e) {
             throw MmapException.syscall("mmap", e.errno(), "size " + size + " offset " + offset + " prot " + protection);
+        }
+    }
+
+    private static void unmapQuietly(long address, long length) {
+        try {
+            LibC.munmapChecked(address, length);
+        } catch (SyscallException e) {
+            // See mapAligned.
         }
     }
 
@@ -170,15 +193,17 @@ public final class MemoryMappingBuilder {
         try {
             mapped = map(aligned, prot, flags | LibC.MAP_FIXED, fd);
         } catch (MmapException e) {
-            LibC.munmapChecked(base, reserve);
+            unmapQuietly(base, reserve);
             throw e;
         }
+        // The slack before and after the aligned mapping goes back; failing to return it only
+        // leaves an inaccessible reservation behind, so it is not an error of build().
         long end = aligned + roundUpToPage(size);
         if (aligned > base) {
-            LibC.munmapChecked(base, aligned - base);
+            unmapQuietly(base, aligned - base);
         }
         if (base + reserve > end) {
-            LibC.munmapChecked(end, base + reserve - end);
+            unmapQuietly(end, base + reserve - end);
         }
         return mapped;
     }
