@@ -123,14 +123,14 @@ class MemoryMappingUnixTest {
     @Test
     void lockOnFaultLocksPagesOnlyOnceTouched() throws IOException {
         mapping.lockOnFault(0, mapping.size());
-        Vma locked = Vma.containing(mapping.asPtr());
+        Smaps.Area locked = Smaps.area(mapping.asPtr());
         assertTrue(locked.flags().containsAll(List.of("lo", "lf")), "VmFlags " + locked.flags());
         assertEquals(0, locked.lockedKib(), "MLOCK_ONFAULT locks nothing that was not faulted in");
         mapping.writeLong(1, 0);
         mapping.writeLong(1, 3 * PAGE);
-        assertEquals(2 * PAGE / 1024, Vma.containing(mapping.asPtr()).lockedKib());
+        assertEquals(2 * PAGE / 1024, Smaps.area(mapping.asPtr()).lockedKib());
         mapping.unlock(0, mapping.size());
-        Vma unlocked = Vma.containing(mapping.asPtr());
+        Smaps.Area unlocked = Smaps.area(mapping.asPtr());
         assertFalse(unlocked.flags().contains("lo"), "VmFlags " + unlocked.flags());
         assertEquals(0, unlocked.lockedKib());
         assertEquals(1, mapping.readLong(3 * PAGE), "unlocking keeps the data");
@@ -140,12 +140,12 @@ class MemoryMappingUnixTest {
     void lockAllLocksTheWholeMappingOnFault() throws IOException {
         mapping.lockAll();
         mapping.getSlice(0, mapping.size()).writeBytes((byte) 1);
-        Vma vma = Vma.containing(mapping.asPtr());
+        Smaps.Area vma = Smaps.area(mapping.asPtr());
         assertEquals(mapping.asPtr(), vma.start(), "the whole mapping is one locked area");
         assertEquals(mapping.asPtr() + mapping.size(), vma.end());
         assertEquals(mapping.size() / 1024, vma.lockedKib());
         mapping.unlock(0, mapping.size());
-        assertEquals(0, Vma.containing(mapping.asPtr()).lockedKib());
+        assertEquals(0, Smaps.area(mapping.asPtr()).lockedKib());
     }
 
     @Test
@@ -197,36 +197,5 @@ class MemoryMappingUnixTest {
         byte[] onDisk = Files.readAllBytes(file);
         assertEquals(2 * PAGE, onDisk.length, "punching a hole keeps the file's length");
         assertTrue(java.util.Arrays.equals(new byte[(int) PAGE], 0, (int) PAGE, onDisk, (int) PAGE, onDisk.length));
-    }
-
-    /** One area of /proc/self/smaps (proc(5)): its bounds, resident locked KiB and VmFlags. */
-    record Vma(long start, long end, long lockedKib, List<String> flags) {
-        static Vma containing(long address) throws IOException {
-            List<String> lines = Files.readAllLines(Path.of("/proc/self/smaps"));
-            for (int i = 0; i < lines.size(); i++) {
-                String[] header = lines.get(i).split(" ", 2);
-                int dash = header[0].indexOf('-');
-                if (dash < 0 || header[0].contains(":")) {
-                    continue;
-                }
-                long start = Long.parseUnsignedLong(header[0].substring(0, dash), 16);
-                long end = Long.parseUnsignedLong(header[0].substring(dash + 1), 16);
-                if (address < start || address >= end) {
-                    continue;
-                }
-                long locked = -1;
-                List<String> flags = List.of();
-                for (int j = i + 1; j < lines.size() && flags.isEmpty(); j++) {
-                    String line = lines.get(j);
-                    if (line.startsWith("Locked:")) {
-                        locked = Long.parseLong(line.replaceAll("[^0-9]", ""));
-                    } else if (line.startsWith("VmFlags:")) {
-                        flags = List.of(line.substring("VmFlags:".length()).trim().split(" "));
-                    }
-                }
-                return new Vma(start, end, locked, flags);
-            }
-            throw new IllegalStateException("no area contains 0x" + Long.toHexString(address));
-        }
     }
 }
