@@ -133,8 +133,12 @@ public final class MemoryMappingBuilder {
         }
     }
 
+    /** {@code value} rounded up to a page multiple; saturates at {@code Long.MAX_VALUE}. */
     private static long roundUpToPage(long value) {
         long page = MappingState.PAGE_SIZE;
+        if (value > Long.MAX_VALUE - (page - 1)) {
+            return Long.MAX_VALUE;
+        }
         return (value + page - 1) / page * page;
     }
 
