@@ -27,11 +27,12 @@ import java.nio.ByteOrder;
  *       unreachable. Every accessor ends with {@link java.lang.ref.Reference#reachabilityFence} on
  *       this object, so no access can be in flight when that happens.</li>
  * </ol>
- * The kernel replaces the old mapping under the mm write lock; a fault that races with it waits
- * for the lock and then finds the new mapping, never a hole. {@link #moveTo} (the arena
- * hand-over) keeps the same promise: see there.
- * This costs one volatile load per access and no atomic read-modify-write, which keeps single
- * loads and stores within a few cycles of C.
+ * A fault that races with the {@code MAP_FIXED} replacement waits for the mm lock and then finds
+ * the new mapping, never a hole (Linux keeps the old areas in place until the new one is inserted).
+ * {@link #moveTo} (the arena hand-over) keeps the same promise: see there. All this costs one
+ * volatile load per access and no atomic read-modify-write, which keeps single loads and stores
+ * within a few cycles of C. A memory slot that KVM was given {@code address} for is outside this
+ * scheme: whoever registers the slot must keep the mapping reachable until the slot is gone.
  *
  * <h2>Chunks</h2>
  * A {@link ByteBuffer} is int-indexed, so a mapping is viewed through direct buffers of

@@ -14,13 +14,21 @@ import java.nio.ByteOrder;
  * what KVM receives as a memory slot ({@link #asPtr()}), and what loaders and devices read and
  * write through checked, little-endian accessors.
  *
- * <p>Every accessor checks offset, length and protection first and throws {@link MmapException};
- * after {@link #close()} every accessor, on this object and on all its {@link VolatileSlice}s,
- * throws {@link IllegalStateException}. Closing while other threads are mid-access is safe: see
- * {@code MappingState} for how.
+ * <p>Every accessor checks, in this order, that the mapping is open ({@link IllegalStateException}
+ * after {@link #close()}, here and on all its {@link VolatileSlice}s), that the protection allows
+ * the access ({@link MmapException} {@code INVALID_ARGUMENT}: a no-access or read-only page would
+ * kill the JVM rather than throw), and that offset and length are inside the mapping
+ * ({@code INVALID_ADDRESS}), before it touches memory. Closing while other threads are mid-access
+ * is safe: see {@code MappingState} for how.
  *
- * <p>Plain accessors allow any alignment. The {@code *Volatile} forms are single, untorn and
- * ordered (volatile semantics), as device registers need, and require natural alignment.
+ * <p>Plain scalar accessors ({@code writeLong(value, offset)}, {@code readLong(offset)} and the
+ * {@code Int}, {@code Short}, {@code Byte} forms) are little-endian, whole or nothing, and allow any
+ * alignment. The {@code *Volatile} forms are single, untorn and ordered (volatile semantics), as
+ * device registers need, and require natural alignment ({@code INVALID_ALIGNMENT}).
+ *
+ * <p>Fixed-layout structures (KVM's, the boot protocol's) are built or parsed in a little-endian
+ * {@link ByteBuffer} with named field offsets and moved with one {@link #writeStruct} or
+ * {@link #readStruct} call.
  */
 public final class MemoryMapping implements MappedRegion, VolatileMemory, MemoryMappingUnix, AutoCloseable {
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);

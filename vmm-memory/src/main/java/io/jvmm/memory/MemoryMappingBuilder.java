@@ -61,14 +61,22 @@ public final class MemoryMappingBuilder {
     }
 
     /**
-     * Creates the mapping.
+     * Creates the mapping. The checks run in the order listed below, all before any system call
+     * that maps memory.
      *
-     * @throws MmapException {@code INVALID_ARGUMENT} for a size that is not positive or
-     *     {@code populate()} without a descriptor; {@code INVALID_OFFSET} for a negative fd offset;
-     *     {@code NOT_PAGE_ALIGNED} for an unaligned fd offset; {@code OVERFLOW} when offset + size
-     *     overflows; {@code INVALID_ALIGNMENT} for an alignment that is not a power-of-two multiple of
-     *     the page size; {@code INVALID_RANGE} when a regular file is shorter than offset + size
-     *     (touching such pages would raise SIGBUS); {@code SYSTEM_CALL_FAILED} with errno otherwise
+     * <p>The length check protects against files that are too short now. A file that someone
+     * truncates later, while it is mapped, still makes accesses past its new end raise SIGBUS, as
+     * with any mmap; seal memfds with {@code F_SEAL_SHRINK} where that matters.
+     *
+     * @throws MmapException {@code INVALID_ARGUMENT} for a size that is not positive,
+     *     {@code populate()} without a descriptor, or a descriptor whose owner is closed;
+     *     {@code INVALID_OFFSET} for a negative fd offset; {@code NOT_PAGE_ALIGNED} for an
+     *     unaligned fd offset; {@code OVERFLOW} when offset + size (or size + alignment)
+     *     overflows; {@code INVALID_ALIGNMENT} for an alignment that is not a power-of-two multiple
+     *     of the page size; {@code SYSTEM_CALL_FAILED} with the errno of {@code fstat}
+     *     ({@code EBADF} for a bad descriptor) or {@code mmap} ({@code EACCES}, {@code ENODEV},
+     *     {@code ENOMEM}); {@code INVALID_RANGE} when a regular file or memfd is shorter than
+     *     offset + size (touching such pages would raise SIGBUS)
      */
     public MemoryMapping build() {
         long page = MappingState.PAGE_SIZE;
