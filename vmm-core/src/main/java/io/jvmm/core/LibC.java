@@ -4,6 +4,8 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * The libc calls jvmm needs, bound with JNA direct mapping ({@link Native#register}), which is
@@ -28,6 +30,11 @@ public final class LibC {
     public static final int MAP_POPULATE = 0x8000;
     public static final int MAP_FIXED_NOREPLACE = 0x100000;
     public static final long MAP_FAILED = -1L;
+
+    public static final int MREMAP_MAYMOVE = 1;
+    public static final int MREMAP_FIXED = 2;
+    /** Since Linux 5.7 (private anonymous only); for every other mapping since 5.13. */
+    public static final int MREMAP_DONTUNMAP = 4;
 
     public static final int MADV_NORMAL = 0;
     public static final int MADV_WILLNEED = 3;
@@ -66,6 +73,21 @@ public final class LibC {
     public static final int O_TRUNC = 01000;
     public static final int O_CLOEXEC = 02000000;
 
+    /** File type bits of {@code st_mode} ({@code <sys/stat.h>}). */
+    public static final int S_IFMT = 0170000;
+    public static final int S_IFREG = 0100000;
+    public static final int S_IFDIR = 0040000;
+    public static final int S_IFCHR = 0020000;
+    public static final int S_IFBLK = 0060000;
+
+    /*
+     * glibc's struct stat on x86-64 (<bits/struct_stat.h>): st_mode is a u32 at byte 24, st_size an
+     * i64 at byte 48, 144 bytes in all. Checked with gcc's offsetof/sizeof against glibc 2.36.
+     */
+    static final int STAT_STRUCT_SIZE = 144;
+    static final int STAT_MODE_OFFSET = 24;
+    static final int STAT_SIZE_OFFSET = 48;
+
     public static final int SEEK_SET = 0;
     public static final int SEEK_CUR = 1;
     public static final int SEEK_END = 2;
@@ -90,6 +112,15 @@ public final class LibC {
     private static native long mmap(long addr, long length, int prot, int flags, int fd, long offset) throws LastErrorException;
 
     private static native int munmap(long addr, long length) throws LastErrorException;
+
+    /*
+     * mremap is variadic in glibc (new_address is the fifth, optional argument). On x86-64 the
+     * variadic and fixed calling conventions agree for integer arguments, so binding it with a fixed
+     * fifth argument is sound there.
+     */
+    private static native long mremap(long oldAddress, long oldSize, long newSize, int flags, long newAddress) throws LastErrorException;
+
+    private static native int fstat(int fd, byte[] statbuf) throws LastErrorException;
 
     private static native int mprotect(long addr, long length, int prot) throws LastErrorException;
 
@@ -156,6 +187,28 @@ public final class LibC {
         } catch (LastErrorException e) {
             throw new SyscallException("munmap", e.getErrorCode(), "length=" + length);
         }
+    }
+
+    /** {@code mremap(old, oldSize, newSize, flags, newAddress)}; returns the new address. */
+    public static long mremapChecked(long oldAddress, long oldSize, long newSize, int flags, long newAddress) {
+        try {
+            return mremap(oldAddress, oldSize, newSize, flags, newAddress);
+        } catch (LastErrorException e) {
+            throw new SyscallException("mremap", e.getErrorCode(),
+                "oldSize=" + oldSize + " newSize=" + newSize + " flags=0x" + Integer.toHexString(flags));
+        }
+    }
+
+    /** {@code fstat(fd)}: the file type and size of an open descriptor. */
+    public static FileStatus fstatChecked(int fd) {
+        byte[] buf = new byte[STAT_STRUCT_SIZE];
+        try {
+            fstat(fd, buf);
+        } catch (LastErrorException e) {
+            throw new SyscallException("fstat", e.getErrorCode(), "fd=" + fd);
+        }
+        ByteBuffer stat = ByteBuffer.wrap(buf).order(ByteOrder.nativeOrder());
+        return new FileStatus(stat.getInt(STAT_MODE_OFFSET), stat.getLong(STAT_SIZE_OFFSET));
     }
 
     public static void mprotectChecked(long addr, long length, int prot) {

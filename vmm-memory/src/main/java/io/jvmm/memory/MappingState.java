@@ -6,7 +6,6 @@ import io.jvmm.core.SyscallException;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The lifetime and the fast access path of one host mapping, shared by a {@link MemoryMapping}
@@ -28,8 +27,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       unreachable. Every accessor ends with {@link java.lang.ref.Reference#reachabilityFence} on
  *       this object, so no access can be in flight when that happens.</li>
  * </ol>
- * This costs one volatile load per access and no atomic read-modify-write, which keeps single
- * loads and stores within a few cycles of C.
+ * A fault that races with the {@code MAP_FIXED} replacement waits for the mm lock and then finds
+ * the new mapping, never a hole (Linux keeps the old areas in place until the new one is inserted).
+ * {@link #moveTo} (the arena hand-over) keeps the same promise: see there. All this costs one
+ * volatile load per access and no atomic read-modify-write, which keeps single loads and stores
+ * within a few cycles of C. A memory slot that KVM was given {@code address} for is outside this
+ * scheme: whoever registers the slot must keep the mapping reachable until the slot is gone.
  *
  * <h2>Chunks</h2>
  * A {@link ByteBuffer} is int-indexed, so a mapping is viewed through direct buffers of
@@ -37,6 +40,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * any access of up to 8 bytes starting in chunk {@code i} is entirely inside buffer {@code i}.
  */
 final class MappingState {
+    /** The host page size: the unit of mmap, madvise and mremap. */
+    static final long PAGE_SIZE = LibC.pageSize();
+
     static final int CHUNK_SHIFT = 30;
     static final long CHUNK_SIZE = 1L << CHUNK_SHIFT;
     static final long CHUNK_MASK = CHUNK_SIZE - 1;
@@ -51,8 +57,6 @@ final class MappingState {
     final long address;
     final long size;
     private final ByteBuffer[] chunks;
-    private final Unmapper unmapper;
-    private final Cleaner.Cleanable cleanable;
     /** OPEN|READ|WRITE bits; 0 once closed. The one volatile field every access reads. */
     private volatile int access;
     private final boolean readable;
@@ -74,8 +78,7 @@ final class MappingState {
         }
         this.readable = prot.canRead();
         this.access = OPEN | (prot.canRead() ? READ : 0) | (prot.canWrite() ? WRITE : 0);
-        this.unmapper = new Unmapper(address, size);
-        this.cleanable = CLEANER.register(this, unmapper);
+        CLEANER.register(this, new Unmapper(address, size));
     }
 
     /** The buffer holding the byte at {@code offset}. */
@@ -125,37 +128,68 @@ final class MappingState {
     }
 
     /**
-     * Closes: idempotent, safe against concurrent accessors (see the class comment).
+     * Closes: idempotent, safe against concurrent accessors (see the class comment). The swap
+     * happens under the monitor, so a second {@code close()} returns only once the backing pages
+     * are really gone (a caller may, for example, write-seal the memfd right after).
      */
-    void close() {
-        synchronized (this) {
-            if ((access & OPEN) == 0) {
-                return;
-            }
-            access = 0;
+    synchronized void close() {
+        if ((access & OPEN) == 0) {
+            return;
         }
+        access = 0;
+        replaceWithScratch();
+    }
+
+    /**
+     * Moves the pages of this mapping to {@code destination} (a range of
+     * {@code pageRoundedSize} bytes that the caller owns and may lose) and closes the mapping for
+     * its old holders. Used by {@link MemoryMappingArena#from}.
+     *
+     * <p>Why move instead of handing over the address: the new owner may later map a range
+     * read-only or unmap it. A thread of the old holder that passed its open-check just before the
+     * hand-over would then store into a read-only page, and the JVM dies of that SIGSEGV. So the
+     * pages leave with {@code mremap(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)} (Linux
+     * 5.13+ for shared mappings), which keeps the old range mapped, and the old range then gets
+     * the same scratch memory as {@link #close()} and stays with this object's {@link Cleaner}.
+     * The old range is therefore readable and writable at every instant; the new owner's range is
+     * one that no old accessor can address.
+     *
+     * <p>The pages move while the mapping is still open, so a failed {@code mremap} leaves the
+     * mapping untouched and open. For a shared mapping (anonymous memory, memfds, files) nothing
+     * is lost in the window: with {@code MREMAP_DONTUNMAP} the old range still maps the same
+     * object. For a private mapping (a write-sealed memfd) a write racing with the move may stay on
+     * the old side; it raced with the hand-over, so no ordering promised it to the new owner.
+     *
+     * @throws IllegalStateException when already closed
+     * @throws MmapException {@code SYSTEM_CALL_FAILED} when {@code mremap} refuses; the mapping
+     *     is then still open
+     */
+    synchronized void moveTo(long destination, long pageRoundedSize) {
+        if ((access & OPEN) == 0) {
+            throw closed();
+        }
+        try {
+            LibC.mremapChecked(address, pageRoundedSize, pageRoundedSize,
+                LibC.MREMAP_MAYMOVE | LibC.MREMAP_FIXED | LibC.MREMAP_DONTUNMAP, destination);
+        } catch (SyscallException e) {
+            throw MmapException.syscall("mremap", e.errno(),
+                "moving mapping of size " + size + " (MREMAP_DONTUNMAP needs Linux 5.13 for shared mappings)");
+        }
+        access = 0;
+        replaceWithScratch();
+    }
+
+    /**
+     * Maps fresh, private, read-write anonymous memory over the whole range. MAP_NORESERVE: a
+     * straggler's writes are the only thing that ever commits memory here.
+     */
+    private void replaceWithScratch() {
         try {
             LibC.mmapChecked(address, size, LibC.PROT_READ | LibC.PROT_WRITE,
                 LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_FIXED | LibC.MAP_NORESERVE, -1, 0);
         } catch (SyscallException e) {
             // Keeping the old pages mapped until the Cleaner runs is safe; only memory is held longer.
         }
-    }
-
-    /**
-     * Closes for the old holder without touching the pages, and gives up the duty to unmap: the
-     * caller now owns {@code [address, address + size)}. Returns false if already closed.
-     */
-    boolean transferOwnership() {
-        synchronized (this) {
-            if ((access & OPEN) == 0) {
-                return false;
-            }
-            access = 0;
-        }
-        unmapper.disown();
-        cleanable.clean();
-        return true;
     }
 
     // ---- bulk operations; callers have checked bounds and access, and fence this object ----
@@ -269,29 +303,17 @@ final class MappingState {
         }
     }
 
-    /** Unmaps the range when the state object is unreachable, unless ownership moved elsewhere. */
-    private static final class Unmapper implements Runnable {
-        private final long address;
-        private final long size;
-        private final AtomicBoolean owned = new AtomicBoolean(true);
-
-        Unmapper(long address, long size) {
-            this.address = address;
-            this.size = size;
-        }
-
-        void disown() {
-            owned.set(false);
-        }
-
+    /**
+     * Unmaps the range once the state object is unreachable: only then can no accessor, slice or
+     * arena hand-over be in the middle of touching it.
+     */
+    private record Unmapper(long address, long size) implements Runnable {
         @Override
         public void run() {
-            if (owned.getAndSet(false)) {
-                try {
-                    LibC.munmapChecked(address, size);
-                } catch (SyscallException e) {
-                    // Nothing useful to do from a cleaner thread; the range simply stays reserved.
-                }
+            try {
+                LibC.munmapChecked(address, size);
+            } catch (SyscallException e) {
+                // Nothing useful to do from a cleaner thread; the range simply stays reserved.
             }
         }
     }

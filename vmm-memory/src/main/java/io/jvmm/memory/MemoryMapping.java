@@ -14,13 +14,21 @@ import java.nio.ByteOrder;
  * what KVM receives as a memory slot ({@link #asPtr()}), and what loaders and devices read and
  * write through checked, little-endian accessors.
  *
- * <p>Every accessor checks offset, length and protection first and throws {@link MmapException};
- * after {@link #close()} every accessor, on this object and on all its {@link VolatileSlice}s,
- * throws {@link IllegalStateException}. Closing while other threads are mid-access is safe: see
- * {@code MappingState} for how.
+ * <p>Every accessor checks, in this order, that the mapping is open ({@link IllegalStateException}
+ * after {@link #close()}, here and on all its {@link VolatileSlice}s), that the protection allows
+ * the access ({@link MmapException} {@code INVALID_ARGUMENT}: a no-access or read-only page would
+ * kill the JVM rather than throw), and that offset and length are inside the mapping
+ * ({@code INVALID_ADDRESS}), before it touches memory. Closing while other threads are mid-access
+ * is safe: see {@code MappingState} for how.
  *
- * <p>Plain accessors allow any alignment. The {@code *Volatile} forms are single, untorn and
- * ordered (volatile semantics), as device registers need, and require natural alignment.
+ * <p>Plain scalar accessors ({@code writeLong(value, offset)}, {@code readLong(offset)} and the
+ * {@code Int}, {@code Short}, {@code Byte} forms) are little-endian, whole or nothing, and allow any
+ * alignment. The {@code *Volatile} forms are single, untorn and ordered (volatile semantics), as
+ * device registers need, and require natural alignment ({@code INVALID_ALIGNMENT}).
+ *
+ * <p>Fixed-layout structures (KVM's, the boot protocol's) are built or parsed in a little-endian
+ * {@link ByteBuffer} with named field offsets and moved with one {@link #writeStruct} or
+ * {@link #readStruct} call.
  */
 public final class MemoryMapping implements MappedRegion, VolatileMemory, MemoryMappingUnix, AutoCloseable {
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -77,8 +85,8 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
      * @throws MmapException {@code INVALID_ADDRESS} when {@code offset} is negative or past the end
      */
     public int writeSlice(byte[] buf, long offset) {
-        int n = sliceCount(buf.length, offset);
         state.checkAccess(MappingState.WRITE);
+        int n = sliceCount(buf.length, offset);
         try {
             state.copyIn(offset, buf, 0, n);
         } finally {
@@ -94,8 +102,8 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
      * @throws MmapException {@code INVALID_ADDRESS} when {@code offset} is negative or past the end
      */
     public int readSlice(byte[] buf, long offset) {
-        int n = sliceCount(buf.length, offset);
         state.checkAccess(MappingState.READ);
+        int n = sliceCount(buf.length, offset);
         try {
             state.copyOut(offset, buf, 0, n);
         } finally {
@@ -122,9 +130,8 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
      * @throws MmapException {@code INVALID_ADDRESS} when the structure does not fit
      */
     public void writeStruct(ByteBuffer src, long offset) {
-        int n = src.remaining();
-        checkRange(offset, n);
         state.checkAccess(MappingState.WRITE);
+        checkRange(offset, src.remaining());
         try {
             state.chunkedPut(offset, src);
         } finally {
@@ -139,9 +146,12 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
      * @throws MmapException {@code INVALID_ADDRESS} when the structure does not fit
      */
     public void readStruct(long offset, ByteBuffer dst) {
-        int n = dst.remaining();
-        checkRange(offset, n);
         state.checkAccess(MappingState.READ);
+        if (dst.isReadOnly()) {
+            throw new MmapException(MmapException.Kind.INVALID_ARGUMENT,
+                "cannot read a structure at offset " + offset + " into a read-only buffer");
+        }
+        checkRange(offset, dst.remaining());
         try {
             state.chunkedGet(offset, dst);
         } finally {
@@ -162,8 +172,8 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
     // ---- plain scalar accessors: any alignment, whole or nothing ----
 
     public void writeLong(long value, long offset) {
-        checkRange(offset, Long.BYTES);
         state.checkAccess(MappingState.WRITE);
+        checkRange(offset, Long.BYTES);
         try {
             state.chunk(offset).putLong(MappingState.index(offset), value);
         } finally {
@@ -172,8 +182,8 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
     }
 
     public long readLong(long offset) {
-        checkRange(offset, Long.BYTES);
         state.checkAccess(MappingState.READ);
+        checkRange(offset, Long.BYTES);
         try {
             return state.chunk(offset).getLong(MappingState.index(offset));
         } finally {
@@ -182,8 +192,8 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
     }
 
     public void writeInt(int value, long offset) {
-        checkRange(offset, Integer.BYTES);
         state.checkAccess(MappingState.WRITE);
+        checkRange(offset, Integer.BYTES);
         try {
             state.chunk(offset).putInt(MappingState.index(offset), value);
         } finally {
@@ -192,8 +202,8 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
     }
 
     public int readInt(long offset) {
-        checkRange(offset, Integer.BYTES);
         state.checkAccess(MappingState.READ);
+        checkRange(offset, Integer.BYTES);
         try {
             return state.chunk(offset).getInt(MappingState.index(offset));
         } finally {
@@ -202,8 +212,8 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
     }
 
     public void writeShort(short value, long offset) {
-        checkRange(offset, Short.BYTES);
         state.checkAccess(MappingState.WRITE);
+        checkRange(offset, Short.BYTES);
         try {
             state.chunk(offset).putShort(MappingState.index(offset), value);
         } finally {
@@ -212,8 +222,8 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
     }
 
     public short readShort(long offset) {
-        checkRange(offset, Short.BYTES);
         state.checkAccess(MappingState.READ);
+        checkRange(offset, Short.BYTES);
         try {
             return state.chunk(offset).getShort(MappingState.index(offset));
         } finally {
@@ -222,8 +232,8 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
     }
 
     public void writeByte(byte value, long offset) {
-        checkRange(offset, Byte.BYTES);
         state.checkAccess(MappingState.WRITE);
+        checkRange(offset, Byte.BYTES);
         try {
             state.chunk(offset).put(MappingState.index(offset), value);
         } finally {
@@ -232,8 +242,8 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
     }
 
     public byte readByte(long offset) {
-        checkRange(offset, Byte.BYTES);
         state.checkAccess(MappingState.READ);
+        checkRange(offset, Byte.BYTES);
         try {
             return state.chunk(offset).get(MappingState.index(offset));
         } finally {
@@ -244,8 +254,8 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
     // ---- volatile scalar accessors: naturally aligned, untorn, ordered ----
 
     public void writeLongVolatile(long value, long offset) {
-        checkAligned(offset, Long.BYTES);
         state.checkAccess(MappingState.WRITE);
+        checkAligned(offset, Long.BYTES);
         try {
             LONGS.setVolatile(state.chunk(offset), MappingState.index(offset), value);
         } finally {
@@ -254,8 +264,8 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
     }
 
     public long readLongVolatile(long offset) {
-        checkAligned(offset, Long.BYTES);
         state.checkAccess(MappingState.READ);
+        checkAligned(offset, Long.BYTES);
         try {
             return (long) LONGS.getVolatile(state.chunk(offset), MappingState.index(offset));
         } finally {
@@ -264,8 +274,8 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
     }
 
     public void writeIntVolatile(int value, long offset) {
-        checkAligned(offset, Integer.BYTES);
         state.checkAccess(MappingState.WRITE);
+        checkAligned(offset, Integer.BYTES);
         try {
             INTS.setVolatile(state.chunk(offset), MappingState.index(offset), value);
         } finally {
@@ -274,8 +284,8 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
     }
 
     public int readIntVolatile(long offset) {
-        checkAligned(offset, Integer.BYTES);
         state.checkAccess(MappingState.READ);
+        checkAligned(offset, Integer.BYTES);
         try {
             return (int) INTS.getVolatile(state.chunk(offset), MappingState.index(offset));
         } finally {
@@ -284,8 +294,8 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
     }
 
     public void writeShortVolatile(short value, long offset) {
-        checkAligned(offset, Short.BYTES);
         state.checkAccess(MappingState.WRITE);
+        checkAligned(offset, Short.BYTES);
         try {
             SHORTS.setVolatile(state.chunk(offset), MappingState.index(offset), value);
         } finally {
@@ -294,8 +304,8 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
     }
 
     public short readShortVolatile(long offset) {
-        checkAligned(offset, Short.BYTES);
         state.checkAccess(MappingState.READ);
+        checkAligned(offset, Short.BYTES);
         try {
             return (short) SHORTS.getVolatile(state.chunk(offset), MappingState.index(offset));
         } finally {
@@ -305,8 +315,8 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
 
     /** A byte store is always untorn; the fences give it the ordering of a volatile store. */
     public void writeByteVolatile(byte value, long offset) {
-        checkRange(offset, Byte.BYTES);
         state.checkAccess(MappingState.WRITE);
+        checkRange(offset, Byte.BYTES);
         try {
             VarHandle.releaseFence();
             state.chunk(offset).put(MappingState.index(offset), value);
@@ -318,8 +328,8 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
 
     /** A byte load is always untorn; the fence gives it the ordering of a volatile load. */
     public byte readByteVolatile(long offset) {
-        checkRange(offset, Byte.BYTES);
         state.checkAccess(MappingState.READ);
+        checkRange(offset, Byte.BYTES);
         try {
             byte value = state.chunk(offset).get(MappingState.index(offset));
             VarHandle.acquireFence();
@@ -346,13 +356,19 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
 
     // ---- sync and cache control ----
 
-    /** Writes the whole mapping back to its file ({@code msync(MS_SYNC)}). */
+    /**
+     * Writes the whole mapping back to its file ({@code msync(MS_SYNC)}); a no-op for anonymous
+     * memory and memfds, whose pages have no file to reach.
+     *
+     * @throws MmapException {@code SYSTEM_CALL_FAILED} with errno when the kernel refuses (for
+     *     example {@code EIO} from the file system)
+     */
     public void msync() {
         state.checkOpen();
         try {
             LibC.msyncChecked(state.address, size, LibC.MS_SYNC);
         } catch (SyscallException e) {
-            throw MmapException.syscall("msync", e.errno(), "mapping of size " + size);
+            throw syscallFailure("msync", e, "mapping of size " + size);
         } finally {
             Reference.reachabilityFence(state);
         }
@@ -363,18 +379,13 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
      * guest mapping the range uncached sees the host's writes.
      *
      * @throws MmapException {@code INVALID_RANGE} when the range is not inside the mapping,
-     *     {@code NOT_IMPLEMENTED} on hosts other than x86-64
+     *     {@code INVALID_ARGUMENT} for a mapping that is not readable (clflush of a no-access page
+     *     faults), {@code NOT_IMPLEMENTED} on hosts other than x86-64
      */
     public void flushRegion(long offset, long len) {
-        checkUnixRange(offset, len);
-        if (!CacheFlush.isSupported()) {
-            throw new MmapException(MmapException.Kind.NOT_IMPLEMENTED, "cache-line flush is implemented for x86-64 only");
-        }
-        if (!state.canRead()) {
-            throw new MmapException(MmapException.Kind.INVALID_ARGUMENT,
-                "cannot flush a mapping that is not readable (clflush of a PROT_NONE page faults)");
-        }
         state.checkOpen();
+        checkUnixRange(offset, len);
+        checkFlushable();
         try {
             CacheFlush.flush(state.address + offset, len);
         } finally {
@@ -387,8 +398,16 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
         flushRegion(0, size);
     }
 
-    /** Flushes the cache line holding {@code offset} (an uncached guest mapping's one line). */
+    /**
+     * Flushes the cache line holding {@code offset}: after the host wrote data that a guest reads
+     * through an uncached mapping (crosvm's {@code flush_uncached_guest_mapping}). A guest that
+     * writes through an uncached mapping needs an invalidation instead, which this is not.
+     *
+     * @throws MmapException {@code INVALID_RANGE} when {@code offset} is not inside the mapping,
+     *     otherwise as {@link #flushRegion}
+     */
     public void flushUncachedGuestMapping(long offset) {
+        state.checkOpen();
         if (offset < 0 || offset >= size) {
             throw new MmapException(MmapException.Kind.INVALID_RANGE,
                 "offset " + offset + " is outside mapping of size " + size);
@@ -396,31 +415,84 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
         flushRegion(offset, 1);
     }
 
+    private void checkFlushable() {
+        if (!CacheFlush.isSupported()) {
+            throw new MmapException(MmapException.Kind.NOT_IMPLEMENTED,
+                "cache-line flush is implemented for x86-64 only (mapping of size " + size + ")");
+        }
+        if (!state.canRead()) {
+            throw new MmapException(MmapException.Kind.INVALID_ARGUMENT,
+                "cannot flush mapping of size " + size + ": it is not readable (clflush of a no-access page faults)");
+        }
+    }
+
     // ---- MemoryMappingUnix ----
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The kernel frees whole pages only, so {@code offset} must be page aligned and
+     * {@code count} a multiple of the page size unless the range runs to the end of the mapping;
+     * otherwise bytes outside the range would be zeroed too. Works on shared writable mappings
+     * (anonymous memory, memfds, files opened for writing).
+     *
+     * @throws MmapException {@code NOT_PAGE_ALIGNED} for a range that does not cover whole pages,
+     *     {@code INVALID_RANGE}, or {@code SYSTEM_CALL_FAILED} ({@code EACCES} for a private or
+     *     read-only file mapping, {@code EINVAL} for a locked range)
+     */
     @Override
     public void removeRange(long offset, long count) {
+        state.checkOpen();
+        checkUnixRange(offset, count);
+        checkWholePages(offset, count);
         advise(offset, count, LibC.MADV_REMOVE, "MADV_REMOVE");
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The advice applies to whole pages; the start is rounded down to a page boundary.
+     */
     @Override
     public void asyncPrefetch(long offset, long count) {
-        advise(offset, count, LibC.MADV_WILLNEED, "MADV_WILLNEED");
+        state.checkOpen();
+        checkUnixRange(offset, count);
+        long start = offset - offset % MappingState.PAGE_SIZE;
+        advise(start, count + (offset - start), LibC.MADV_WILLNEED, "MADV_WILLNEED");
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>For a shared mapping the data stays in the file or memfd and is faulted back in; for a
+     * private one (a write-sealed memfd) the private copies are discarded. Like
+     * {@link #removeRange} it therefore needs whole pages.
+     *
+     * @throws MmapException {@code NOT_PAGE_ALIGNED} for a range that does not cover whole pages,
+     *     {@code INVALID_RANGE}, or {@code SYSTEM_CALL_FAILED} ({@code EINVAL} for a locked range)
+     */
     @Override
     public void dropPageCache(long offset, long count) {
+        state.checkOpen();
+        checkUnixRange(offset, count);
+        checkWholePages(offset, count);
         advise(offset, count, LibC.MADV_DONTNEED, "MADV_DONTNEED");
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws MmapException {@code INVALID_RANGE}, or {@code SYSTEM_CALL_FAILED} ({@code ENOMEM}
+     *     or {@code EPERM} past {@code RLIMIT_MEMLOCK} without {@code CAP_IPC_LOCK})
+     */
     @Override
     public void lockOnFault(long offset, long count) {
-        checkUnixRange(offset, count);
         state.checkOpen();
+        checkUnixRange(offset, count);
         try {
             LibC.mlock2Checked(state.address + offset, count, LibC.MLOCK_ONFAULT);
         } catch (SyscallException e) {
-            throw MmapException.syscall("mlock2", e.errno(), rangeText(offset, count));
+            throw syscallFailure("mlock2", e, rangeText(offset, count));
         } finally {
             Reference.reachabilityFence(state);
         }
@@ -428,12 +500,12 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
 
     @Override
     public void unlock(long offset, long count) {
-        checkUnixRange(offset, count);
         state.checkOpen();
+        checkUnixRange(offset, count);
         try {
             LibC.munlockChecked(state.address + offset, count);
         } catch (SyscallException e) {
-            throw MmapException.syscall("munlock", e.errno(), rangeText(offset, count));
+            throw syscallFailure("munlock", e, rangeText(offset, count));
         } finally {
             Reference.reachabilityFence(state);
         }
@@ -445,20 +517,37 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
     }
 
     private void advise(long offset, long count, int advice, String name) {
-        checkUnixRange(offset, count);
-        state.checkOpen();
         try {
             LibC.madviseChecked(state.address + offset, count, advice);
         } catch (SyscallException e) {
-            throw MmapException.syscall("madvise(" + name + ")", e.errno(), rangeText(offset, count));
+            throw syscallFailure("madvise(" + name + ")", e, rangeText(offset, count));
         } finally {
             Reference.reachabilityFence(state);
         }
     }
 
+    /**
+     * A system call that failed because a concurrent {@link #close()} swapped in scratch memory
+     * is reported as the close it is, not as a kernel error.
+     */
+    private RuntimeException syscallFailure(String call, SyscallException e, String context) {
+        if (!state.isOpen()) {
+            return MappingState.closed();
+        }
+        return MmapException.syscall(call, e.errno(), context);
+    }
+
     private void checkUnixRange(long offset, long count) {
         if (offset < 0 || count < 0 || offset > size || count > size - offset) {
             throw new MmapException(MmapException.Kind.INVALID_RANGE, rangeText(offset, count) + " is not inside the mapping");
+        }
+    }
+
+    private void checkWholePages(long offset, long count) {
+        long page = MappingState.PAGE_SIZE;
+        if (offset % page != 0 || (count % page != 0 && offset + count != size)) {
+            throw new MmapException(MmapException.Kind.NOT_PAGE_ALIGNED,
+                rangeText(offset, count) + " does not cover whole pages of " + page + " bytes");
         }
     }
 

@@ -1,8 +1,10 @@
 package io.jvmm.memory;
 
 import io.jvmm.core.AsRawDescriptor;
+import io.jvmm.core.FileStatus;
 import io.jvmm.core.LibC;
 import io.jvmm.core.SyscallException;
+import java.util.Objects;
 
 /**
  * Describes a {@link MemoryMapping} and creates it. Without a descriptor the mapping is anonymous
@@ -24,13 +26,13 @@ public final class MemoryMappingBuilder {
 
     /** Maps {@code shm} (the mapping stays valid after {@code shm} is closed). */
     public MemoryMappingBuilder fromSharedMemory(SharedMemory shm) {
-        this.descriptor = shm;
+        this.descriptor = Objects.requireNonNull(shm, "shm");
         return this;
     }
 
     /** Maps the file or memfd behind {@code fd}. */
     public MemoryMappingBuilder fromDescriptor(AsRawDescriptor fd) {
-        this.descriptor = fd;
+        this.descriptor = Objects.requireNonNull(fd, "fd");
         return this;
     }
 
@@ -40,8 +42,9 @@ public final class MemoryMappingBuilder {
         return this;
     }
 
+    /** The access the mapping allows (default read-write); accessors enforce it too. */
     public MemoryMappingBuilder protection(Protection protection) {
-        this.protection = protection;
+        this.protection = Objects.requireNonNull(protection, "protection");
         return this;
     }
 
@@ -58,17 +61,25 @@ public final class MemoryMappingBuilder {
     }
 
     /**
-     * Creates the mapping.
+     * Creates the mapping. The checks run in the order listed below, all before any system call
+     * that maps memory.
      *
-     * @throws MmapException {@code INVALID_ARGUMENT} for a size that is not positive or
-     *     {@code populate()} without a descriptor; {@code INVALID_OFFSET} for a negative fd offset;
-     *     {@code NOT_PAGE_ALIGNED} for an unaligned fd offset; {@code OVERFLOW} when offset + size
-     *     overflows; {@code INVALID_ALIGNMENT} for an alignment that is not a power-of-two multiple of
-     *     the page size; {@code INVALID_RANGE} when a regular file is shorter than offset + size
-     *     (touching such pages would raise SIGBUS); {@code SYSTEM_CALL_FAILED} with errno otherwise
+     * <p>The length check protects against files that are too short now. A file that someone
+     * truncates later, while it is mapped, still makes accesses past its new end raise SIGBUS, as
+     * with any mmap; seal memfds with {@code F_SEAL_SHRINK} where that matters.
+     *
+     * @throws MmapException {@code INVALID_ARGUMENT} for a size that is not positive,
+     *     {@code populate()} without a descriptor, or a descriptor whose owner is closed;
+     *     {@code INVALID_OFFSET} for a negative fd offset; {@code NOT_PAGE_ALIGNED} for an
+     *     unaligned fd offset; {@code OVERFLOW} when offset + size (or size + alignment)
+     *     overflows; {@code INVALID_ALIGNMENT} for an alignment that is not a power-of-two multiple
+     *     of the page size; {@code SYSTEM_CALL_FAILED} with the errno of {@code fstat}
+     *     ({@code EBADF} for a bad descriptor) or {@code mmap} ({@code EACCES}, {@code ENODEV},
+     *     {@code ENOMEM}); {@code INVALID_RANGE} when a regular file or memfd is shorter than
+     *     offset + size (touching such pages would raise SIGBUS)
      */
     public MemoryMapping build() {
-        long page = LibC.pageSize();
+        long page = MappingState.PAGE_SIZE;
         validate(page);
         int prot = protection.toProt();
         int flags;
@@ -77,7 +88,7 @@ public final class MemoryMappingBuilder {
             flags = LibC.MAP_SHARED | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE;
             fd = -1;
         } else {
-            fd = descriptorNumber();
+            fd = descriptorNumber(descriptor, size);
             checkFileLength(fd);
             flags = (isWriteSealed(fd) ? LibC.MAP_PRIVATE : LibC.MAP_SHARED) | (populate ? LibC.MAP_POPULATE : 0);
         }
@@ -110,40 +121,56 @@ public final class MemoryMappingBuilder {
         }
     }
 
-    private int descriptorNumber() {
-        try {
-            return descriptor.asRawDescriptor();
-        } catch (IllegalStateException e) {
-            throw new MmapException(MmapException.Kind.INVALID_ARGUMENT, "descriptor is closed: " + e.getMessage());
-        }
-    }
-
-    /** Refuses a mapping that would reach past the end of a regular file or memfd. */
+    /**
+     * Refuses a mapping that would reach past the end of a regular file or memfd: touching a page
+     * wholly beyond the end raises SIGBUS, which the JVM does not survive. Bytes past the end but
+     * inside the file's last page read as zeros (mmap(2)), so the limit is the size rounded up to a
+     * page. Devices and other non-regular descriptors have no meaningful size; the kernel decides.
+     */
     private void checkFileLength(int fd) {
-        long end = LibC.lseekErrno(fd, 0, LibC.SEEK_END);
-        if (end < 0) {
-            if (-end == io.jvmm.core.Errno.EBADF) {
-                throw MmapException.syscall("lseek", (int) -end, "descriptor " + fd);
-            }
-            return; // not seekable (a device): the kernel decides.
+        FileStatus status;
+        try {
+            status = LibC.fstatChecked(fd);
+        } catch (SyscallException e) {
+            throw MmapException.syscall("fstat", e.errno(), "descriptor " + fd + " (mapping of size " + size + ")");
         }
-        if (end > 0 && offset + size > roundUpToPage(end)) {
+        if (status.isRegularFile() && offset + size > roundUpToPage(status.size())) {
             throw new MmapException(MmapException.Kind.INVALID_RANGE,
-                "mapping [" + offset + ", " + (offset + size) + ") extends past the end of the file (" + end + " bytes)");
+                "mapping [" + offset + ", " + (offset + size) + ") extends past the end of the file ("
+                    + status.size() + " bytes)");
         }
     }
 
+    /** {@code value} rounded up to a page multiple; saturates at {@code Long.MAX_VALUE}. */
     private static long roundUpToPage(long value) {
-        long page = LibC.pageSize();
+        long page = MappingState.PAGE_SIZE;
+        if (value > Long.MAX_VALUE - (page - 1)) {
+            return Long.MAX_VALUE;
+        }
         return (value + page - 1) / page * page;
     }
 
-    private static boolean isWriteSealed(int fd) {
+    /**
+     * Whether {@code fd} is a memfd sealed against writes. The kernel refuses a shared writable
+     * mapping of one ({@code EPERM}), so jvmm maps it private: the guest's writes stay in this
+     * process, the sealed contents are never changed.
+     */
+    static boolean isWriteSealed(int fd) {
         try {
             int seals = LibC.fcntlChecked(fd, LibC.F_GET_SEALS, 0);
             return (seals & (LibC.F_SEAL_WRITE | LibC.F_SEAL_FUTURE_WRITE)) != 0;
         } catch (SyscallException e) {
-            return false; // EINVAL: not a memfd, no seals.
+            return false; // EINVAL: not a memfd, so it has no seals.
+        }
+    }
+
+    /** The number behind {@code descriptor}; a closed owner is an argument error, not a crash. */
+    static int descriptorNumber(AsRawDescriptor descriptor, long size) {
+        try {
+            return descriptor.asRawDescriptor();
+        } catch (IllegalStateException e) {
+            throw new MmapException(MmapException.Kind.INVALID_ARGUMENT,
+                "descriptor is closed (mapping of size " + size + "): " + e.getMessage());
         }
     }
 
@@ -152,6 +179,14 @@ public final class MemoryMappingBuilder {
             return LibC.mmapChecked(address, size, prot, flags, fd, fd < 0 ? 0 : offset);
         } catch (SyscallException e) {
             throw MmapException.syscall("mmap", e.errno(), "size " + size + " offset " + offset + " prot " + protection);
+        }
+    }
+
+    private static void unmapQuietly(long address, long length) {
+        try {
+            LibC.munmapChecked(address, length);
+        } catch (SyscallException e) {
+            // See mapAligned.
         }
     }
 
@@ -170,15 +205,17 @@ public final class MemoryMappingBuilder {
         try {
             mapped = map(aligned, prot, flags | LibC.MAP_FIXED, fd);
         } catch (MmapException e) {
-            LibC.munmapChecked(base, reserve);
+            unmapQuietly(base, reserve);
             throw e;
         }
+        // The slack before and after the aligned mapping goes back; failing to return it only
+        // leaves an inaccessible reservation behind, so it is not an error of build().
         long end = aligned + roundUpToPage(size);
         if (aligned > base) {
-            LibC.munmapChecked(base, aligned - base);
+            unmapQuietly(base, aligned - base);
         }
         if (base + reserve > end) {
-            LibC.munmapChecked(end, base + reserve - end);
+            unmapQuietly(end, base + reserve - end);
         }
         return mapped;
     }

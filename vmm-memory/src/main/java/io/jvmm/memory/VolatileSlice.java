@@ -6,7 +6,11 @@ import java.lang.ref.Reference;
  * A bounds-checked window of {@link #size()} bytes into a mapping. Its bytes may change at any time
  * (a guest or device writes them), hence "volatile" as in crosvm: reads are copies, never views.
  * A slice shares its mapping's lifetime: once the mapping is closed every call that touches memory
- * throws {@link IllegalStateException}. Bad offsets and counts throw {@link MmapException}.
+ * throws {@link IllegalStateException}. Bad offsets and counts throw {@link MmapException}; a
+ * {@code null} array or slice is a {@link NullPointerException}.
+ *
+ * <p>The copy methods copy the smaller of the two sizes and return the count, as crosvm's do. A
+ * slice of more than {@code Integer.MAX_VALUE} bytes copies at most an array's length.
  */
 public final class VolatileSlice {
     private final MappingState state;
@@ -20,12 +24,17 @@ public final class VolatileSlice {
         this.size = size;
     }
 
-    /** The host address of the first byte. */
+    /**
+     * The host address of the first byte.
+     *
+     * @throws IllegalStateException after the mapping was closed
+     */
     public long asPtr() {
         state.checkOpen();
         return state.address + base;
     }
 
+    /** The length in bytes; still answers after the mapping was closed. */
     public long size() {
         return size;
     }
@@ -42,13 +51,23 @@ public final class VolatileSlice {
         return new VolatileSlice(state, base + offset, count);
     }
 
-    /** The slice that starts {@code n} bytes into this one and runs to its end. */
+    /**
+     * The slice that starts {@code n} bytes into this one and runs to its end.
+     *
+     * @throws MmapException {@code INVALID_ARGUMENT} for a negative {@code n},
+     *     {@code OUT_OF_BOUNDS} when {@code n > size()}
+     */
     public VolatileSlice offset(long n) {
-        if (n < 0 || n > size) {
-            throw new MmapException(MmapException.Kind.OUT_OF_BOUNDS,
-                "offset " + n + " is outside slice of size " + size);
+        state.checkOpen();
+        if (n < 0) {
+            throw new MmapException(MmapException.Kind.INVALID_ARGUMENT,
+                "negative offset " + n + " into slice of size " + size);
         }
-        return subSlice(n, size - n);
+        if (n > size) {
+            throw new MmapException(MmapException.Kind.OUT_OF_BOUNDS,
+                "offset " + n + " is past the end of slice of size " + size);
+        }
+        return new VolatileSlice(state, base + n, size - n);
     }
 
     /** Sets every byte of the slice to {@code value}. */

@@ -64,6 +64,14 @@ public final class X86Layout {
     public static final long LEGACY_HOLE_START = 0xa0000;
     /** First byte above 1 MiB: the protected-mode kernel's default load address. */
     public static final long HIMEM_START = 0x100000;
+    /**
+     * Where the loader puts a bzImage's protected-mode kernel: the standard bzImage address
+     * (boot.rst, "Loading The Rest of The Kernel"), as Firecracker and kvmtool do. A relocatable
+     * kernel then moves itself to max(align_up(this, kernel_alignment), pref_address) before
+     * decompressing (arch/x86/boot/compressed/head_64.S), 16 MiB for Debian's kernels, so the
+     * loader keeps [that, + init_size) free as well. ELF kernels go to their own p_paddr.
+     */
+    public static final long KERNEL_LOAD_ADDR = HIMEM_START;
 
     /** Start of the 32-bit MMIO gap below 4 GiB (PCI holes, LAPIC, IOAPIC live here). */
     public static final long MMIO_GAP_START = 0xc000_0000L;

@@ -1,0 +1,124 @@
+package io.jvmm.kvm.loader;
+
+import io.jvmm.kvm.x86.X86Layout;
+import io.jvmm.memory.GuestAddress;
+import io.jvmm.memory.GuestRange;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Where guest RAM lies for a memory size, and the e820 map that tells the kernel so. RAM starts at
+ * 0 and runs up to {@link X86Layout#MMIO_GAP_START}; what does not fit below the 32-bit MMIO gap
+ * continues at {@link X86Layout#MMIO_GAP_END} (4 GiB), as on PCs and in Firecracker, so that
+ * LAPIC, IOAPIC and PCI holes never shadow RAM.
+ */
+public final class GuestRamLayout {
+    /** Guest RAM is handed out in whole 4 KiB pages. */
+    public static final long PAGE_SIZE = 4096;
+
+    private GuestRamLayout() {
+    }
+
+    /**
+     * The RAM ranges of a guest with {@code memorySize} bytes: one range below the MMIO gap, and a
+     * second from 4 GiB when the size passes {@link X86Layout#MMIO_GAP_START}. Pass them to
+     * {@code GuestMemory.create}.
+     *
+     * @throws IllegalArgumentException when the size is not a positive multiple of 4 KiB, or the
+     *     ranges would pass 2^63
+     */
+    public static GuestRange[] ramRanges(long memorySize) {
+        if (memorySize <= 0 || memorySize % PAGE_SIZE != 0) {
+            throw new IllegalArgumentException(String.format(
+                "guest memory size %d is not a positive multiple of %d bytes", memorySize, PAGE_SIZE));
+        }
+        if (memorySize <= X86Layout.MMIO_GAP_START) {
+            return new GuestRange[] {GuestRange.of(0, memorySize)};
+        }
+        long high = memorySize - X86Layout.MMIO_GAP_START;
+        if (high > Long.MAX_VALUE - X86Layout.MMIO_GAP_END) {
+            throw new IllegalArgumentException(String.format("guest memory size 0x%x is too large", memorySize));
+        }
+        return new GuestRange[] {
+            GuestRange.of(0, X86Layout.MMIO_GAP_START),
+            GuestRange.of(X86Layout.MMIO_GAP_END, high),
+        };
+    }
+
+    /**
+     * The e820 map for {@code ram}: every RAM byte as RAM, except [EBDA_START, 1 MiB) — the EBDA
+     * and the legacy VGA/ROM hole a PC never offers as RAM (boot.rst, "Memory Layout") — which is
+     * one RESERVED entry whenever RAM reaches past EBDA_START. Sorted by address.
+     *
+     * @throws IllegalArgumentException when the ranges are empty, overlap, or pass 2^63
+     */
+    public static List<E820Entry> e820(List<GuestRange> ram) {
+        List<E820Entry> map = new ArrayList<>();
+        boolean reachesHole = false;
+        for (GuestRange r : sortedChecked(ram)) {
+            long start = r.start().offset();
+            long end = start + r.size();
+            addRam(map, start, Math.min(end, X86Layout.EBDA_START));
+            addRam(map, Math.max(start, X86Layout.HIMEM_START), end);
+            reachesHole |= end > X86Layout.EBDA_START;
+        }
+        if (reachesHole) {
+            map.add(new E820Entry(X86Layout.EBDA_START, X86Layout.HIMEM_START - X86Layout.EBDA_START,
+                E820Entry.Type.RESERVED));
+        }
+        map.sort(Comparator.comparingLong(E820Entry::addr));
+        return List.copyOf(map);
+    }
+
+    private static void addRam(List<E820Entry> map, long start, long end) {
+        if (end > start) {
+            map.add(new E820Entry(start, end - start, E820Entry.Type.RAM));
+        }
+    }
+
+    /** One past the last byte of the RAM range that holds {@code address}, or -1 when none does. */
+    static long endOfRangeHolding(List<GuestRange> ram, long address) {
+        for (GuestRange r : ram) {
+            long start = r.start().offset();
+            if (Long.compareUnsigned(address - start, r.size()) < 0) {
+                return start + r.size();
+            }
+        }
+        return -1;
+    }
+
+    /** Whether [address, address + size) lies inside one RAM range (size 0: address inside or at an end). */
+    static boolean inOneRange(List<GuestRange> ram, long address, long size) {
+        for (GuestRange r : ram) {
+            long start = r.start().offset();
+            long offset = address - start;
+            if (Long.compareUnsigned(address, start) >= 0 && Long.compareUnsigned(offset, r.size()) <= 0
+                && Long.compareUnsigned(size, r.size() - offset) <= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static List<GuestRange> sortedChecked(List<GuestRange> ram) {
+        if (ram.isEmpty()) {
+            throw new IllegalArgumentException("no guest RAM ranges");
+        }
+        List<GuestRange> sorted = new ArrayList<>(ram);
+        sorted.sort(Comparator.comparing(GuestRange::start));
+        long previousEnd = 0;
+        for (int i = 0; i < sorted.size(); i++) {
+            GuestRange r = sorted.get(i);
+            long start = r.start().offset();
+            if (r.size() <= 0 || start < 0 || start + r.size() < start) {
+                throw new IllegalArgumentException("bad guest RAM range " + r + ": empty or past 2^63");
+            }
+            if (i > 0 && start < previousEnd) {
+                throw new IllegalArgumentException("guest RAM ranges overlap at " + GuestAddress.of(start));
+            }
+            previousEnd = start + r.size();
+        }
+        return sorted;
+    }
+}

@@ -1,0 +1,290 @@
+package io.jvmm.memory;
+
+import io.jvmm.core.AsRawDescriptor;
+import io.jvmm.core.LibC;
+import io.jvmm.core.SyscallException;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
+import java.util.Objects;
+
+/**
+ * A reserved range of host address space into which anonymous memory and file or memfd pages are
+ * mapped at fixed offsets (crosvm's {@code MemoryMappingArena}). A hypervisor registers the whole
+ * arena as one memory slot and then changes what backs parts of it, for example to place a file
+ * into guest memory or to punch a read-only hole.
+ *
+ * <p>Rules of every call that takes a range: {@code offset} must be a multiple of the page size
+ * ({@code NOT_PAGE_ALIGNED}); {@code size} must be positive ({@code INVALID_ARGUMENT}) and is
+ * rounded up to whole pages by the kernel; {@code [offset, offset + size)} must lie inside the arena
+ * ({@code INVALID_ADDRESS}, also for a negative offset or an overflowing sum). Ranges of later
+ * calls may overlap earlier ones: the newer mapping replaces the older one's pages.
+ *
+ * <p>The arena has no byte accessors (neither has crosvm's), so no call of this API reads or
+ * writes its pages; that is what lets it map ranges read-only or without access at all.
+ *
+ * <p>Calls are serialized on the arena, and after {@link #close()} each throws
+ * {@link IllegalStateException}: a fixed mapping into a range that {@code close()} already gave
+ * back could otherwise land on memory that now belongs to someone else.
+ */
+public final class MemoryMappingArena implements MappedRegion, AutoCloseable {
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final long address;
+    private final long size;
+    private final Cleaner.Cleanable unmapper;
+    /** Guarded by {@code this}. */
+    private boolean closed;
+
+    /**
+     * Reserves {@code size} bytes of address space: private, no access, {@code MAP_NORESERVE}, so
+     * nothing is committed until ranges are added.
+     *
+     * @throws MmapException {@code INVALID_ARGUMENT} for a size that is not positive,
+     *     {@code OVERFLOW} when rounding it up to pages overflows, {@code SYSTEM_CALL_FAILED}
+     *     ({@code ENOMEM}) when the address space has no room
+     */
+    public MemoryMappingArena(long size) {
+        this(reserve(pageRounded(size)), size);
+    }
+
+    private MemoryMappingArena(long address, long size) {
+        this.address = address;
+        this.size = size;
+        this.unmapper = CLEANER.register(this, new Unmapper(address, pageRounded(size)));
+    }
+
+    /**
+     * Turns {@code mapping} into an arena holding its pages, as crosvm's
+     * {@code From<MemoryMapping>}. The mapping is closed to its old holder: afterwards each of its
+     * accessors (and those of its slices) throws {@link IllegalStateException}.
+     *
+     * <p>The pages move to a range reserved for the arena
+     * ({@code mremap(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)}), so {@link #asPtr()}
+     * differs from the mapping's old {@code asPtr()}. This is deliberate: a thread of the old
+     * holder may be halfway into a write when the hand-over happens, and the arena may later map
+     * part of its range read-only; on the old range such a write would kill the JVM. The old range
+     * instead keeps readable, writable scratch memory until nothing can reach it (see
+     * {@code MappingState}). A memslot registered with the old address must be registered again.
+     *
+     * @throws IllegalStateException when {@code mapping} is already closed
+     * @throws MmapException {@code SYSTEM_CALL_FAILED} when the pages cannot be moved (for
+     *     example {@code EINVAL} on kernels before 5.13, {@code ENOMEM}); the mapping is then
+     *     still open and unchanged
+     */
+    public static MemoryMappingArena from(MemoryMapping mapping) {
+        MappingState state = mapping.state();
+        state.checkOpen();
+        long rounded = pageRounded(state.size);
+        long destination = reserve(rounded);
+        try {
+            state.moveTo(destination, rounded);
+        } catch (RuntimeException e) {
+            unmapQuietly(destination, rounded);
+            throw e;
+        }
+        return new MemoryMappingArena(destination, state.size);
+    }
+
+    /**
+     * The host address of the arena's first byte.
+     *
+     * @throws IllegalStateException after {@link #close()}
+     */
+    @Override
+    public synchronized long asPtr() {
+        checkOpen();
+        return address;
+    }
+
+    /** The size given at creation (or the mapping's size, for {@link #from}). */
+    @Override
+    public long size() {
+        return size;
+    }
+
+    /** Maps fresh shared anonymous read-write memory (zeros) over the range. */
+    public void addAnon(long offset, long size) {
+        addAnonProtection(offset, size, Protection.readWrite());
+    }
+
+    /** Maps fresh shared anonymous memory (zeros) with {@code prot} over the range. */
+    public void addAnonProtection(long offset, long size, Protection prot) {
+        Objects.requireNonNull(prot, "prot");
+        mapFixed(offset, size, prot.toProt(), LibC.MAP_SHARED | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, null, 0);
+    }
+
+    /** Maps {@code size} bytes of {@code fd} from its start, read-write, over the range. */
+    public void addFd(long offset, long size, AsRawDescriptor fd) {
+        addFdOffset(offset, size, fd, 0);
+    }
+
+    /** Maps {@code size} bytes of {@code fd} from {@code fdOffset}, read-write, over the range. */
+    public void addFdOffset(long offset, long size, AsRawDescriptor fd, long fdOffset) {
+        addFdOffsetProtection(offset, size, fd, fdOffset, Protection.readWrite());
+    }
+
+    /**
+     * Maps {@code size} bytes of {@code fd} from {@code fdOffset} with {@code prot} over the
+     * range. Shared, so writes reach the file; a write-sealed memfd is mapped private instead, as
+     * {@link MemoryMappingBuilder} does. Unlike {@link MemoryMapping}, the arena does not refuse a
+     * range past the end of the file: nothing here touches the pages, and a guest that does gets
+     * an error from KVM, not this process a signal.
+     *
+     * @throws MmapException in addition to the range rules: {@code INVALID_OFFSET} for a negative
+     *     {@code fdOffset}, {@code NOT_PAGE_ALIGNED} for one that is not page aligned,
+     *     {@code OVERFLOW} when {@code fdOffset + size} overflows, {@code INVALID_ARGUMENT} for a
+     *     closed descriptor owner, {@code SYSTEM_CALL_FAILED} with errno when mmap refuses
+     *     ({@code EBADF}, {@code EACCES}, {@code ENODEV})
+     */
+    public void addFdOffsetProtection(long offset, long size, AsRawDescriptor fd, long fdOffset, Protection prot) {
+        Objects.requireNonNull(fd, "fd");
+        Objects.requireNonNull(prot, "prot");
+        if (fdOffset < 0) {
+            throw new MmapException(MmapException.Kind.INVALID_OFFSET,
+                "negative fd offset " + fdOffset + " (arena offset " + offset + ", size " + size + ")");
+        }
+        if (fdOffset % MappingState.PAGE_SIZE != 0) {
+            throw new MmapException(MmapException.Kind.NOT_PAGE_ALIGNED,
+                "fd offset " + fdOffset + " is not a multiple of the page size " + MappingState.PAGE_SIZE);
+        }
+        if (size > 0 && fdOffset + size < 0) {
+            throw new MmapException(MmapException.Kind.OVERFLOW, "fd offset " + fdOffset + " + size " + size + " overflows");
+        }
+        mapFixed(offset, size, prot.toProt(), LibC.MAP_SHARED, fd, fdOffset);
+    }
+
+    /**
+     * Replaces the range with fresh read-only anonymous memory: it reads as zeros, and whatever
+     * file was mapped there keeps its contents.
+     */
+    public void remove(long offset, long size) {
+        mapFixed(offset, size, LibC.PROT_READ, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, null, 0);
+    }
+
+    /** {@link #addFdOffsetProtection}. */
+    @Override
+    public void addFdMapping(long offset, long size, AsRawDescriptor fd, long fdOffset, Protection prot) {
+        addFdOffsetProtection(offset, size, fd, fdOffset, prot);
+    }
+
+    /** {@link #remove}. */
+    @Override
+    public void removeMapping(long offset, long size) {
+        remove(offset, size);
+    }
+
+    /**
+     * Writes the file pages mapped in the range back to their files ({@code msync(MS_SYNC)}).
+     *
+     * @throws MmapException the range rules; {@code SYSTEM_CALL_FAILED} with errno when the kernel
+     *     refuses
+     */
+    public synchronized void msync(long offset, long size) {
+        checkOpen();
+        checkRange(offset, size);
+        try {
+            LibC.msyncChecked(address + offset, size, LibC.MS_SYNC);
+        } catch (SyscallException e) {
+            throw MmapException.syscall("msync", e.errno(), rangeText(offset, size));
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** Unmaps the whole arena. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            unmapper.clean();
+        }
+    }
+
+    /** Whether {@link #close()} has not been called yet. */
+    public synchronized boolean isOpen() {
+        return !closed;
+    }
+
+    @Override
+    public String toString() {
+        return "MemoryMappingArena[size=" + size + (isOpen() ? "" : ", closed") + "]";
+    }
+
+    private synchronized void mapFixed(long offset, long size, int prot, int flags, AsRawDescriptor fd, long fdOffset) {
+        checkOpen();
+        checkRange(offset, size);
+        int fdNumber = fd == null ? -1 : MemoryMappingBuilder.descriptorNumber(fd, size);
+        if (fd != null && MemoryMappingBuilder.isWriteSealed(fdNumber)) {
+            flags = (flags & ~LibC.MAP_SHARED) | LibC.MAP_PRIVATE;
+        }
+        try {
+            // MAP_FIXED replaces what the range held in one step under the mm lock. The kernel
+            // checks the descriptor and protection before it replaces anything, so the common
+            // failures (EBADF, EACCES, ENODEV) leave the range as it was.
+            LibC.mmapChecked(address + offset, size, prot, flags | LibC.MAP_FIXED, fdNumber, fdOffset);
+        } catch (SyscallException e) {
+            throw MmapException.syscall("mmap", e.errno(), rangeText(offset, size) + " fd offset " + fdOffset);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("memory mapping arena is closed");
+        }
+    }
+
+    private void checkRange(long offset, long size) {
+        if (offset % MappingState.PAGE_SIZE != 0) {
+            throw new MmapException(MmapException.Kind.NOT_PAGE_ALIGNED,
+                "offset " + offset + " is not a multiple of the page size " + MappingState.PAGE_SIZE + " (arena of size " + this.size + ")");
+        }
+        if (size <= 0) {
+            throw new MmapException(MmapException.Kind.INVALID_ARGUMENT, rangeText(offset, size) + ": size must be positive");
+        }
+        if (offset < 0 || offset > this.size || size > this.size - offset) {
+            throw new MmapException(MmapException.Kind.INVALID_ADDRESS, rangeText(offset, size) + " is not inside the arena");
+        }
+    }
+
+    private String rangeText(long offset, long size) {
+        return "range [offset " + offset + ", size " + size + "] of arena of size " + this.size;
+    }
+
+    private static long pageRounded(long size) {
+        if (size <= 0) {
+            throw new MmapException(MmapException.Kind.INVALID_ARGUMENT, "arena size must be positive, got " + size);
+        }
+        long page = MappingState.PAGE_SIZE;
+        if (size > Long.MAX_VALUE - (page - 1)) {
+            throw new MmapException(MmapException.Kind.OVERFLOW, "arena size " + size + " overflows when rounded up to pages");
+        }
+        return (size + page - 1) / page * page;
+    }
+
+    private static long reserve(long length) {
+        try {
+            return LibC.mmapChecked(0, length, LibC.PROT_NONE,
+                LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
+        } catch (SyscallException e) {
+            throw MmapException.syscall("mmap", e.errno(), "reserving an arena of " + length + " bytes");
+        }
+    }
+
+    private static void unmapQuietly(long address, long length) {
+        try {
+            LibC.munmapChecked(address, length);
+        } catch (SyscallException e) {
+            // The reservation stays; it is inaccessible and costs only address space.
+        }
+    }
+
+    /** Gives the range back when the arena is closed or becomes unreachable. */
+    private record Unmapper(long address, long length) implements Runnable {
+        @Override
+        public void run() {
+            unmapQuietly(address, length);
+        }
+    }
+}
