@@ -2,6 +2,7 @@ package io.jvmm.kvm;
 
 import io.jvmm.kvm.guest.CpuMode;
 import io.jvmm.kvm.guest.GuestImage;
+import io.jvmm.kvm.loader.GuestRamLayout;
 import io.jvmm.kvm.x86.IdentityPageTables;
 import io.jvmm.kvm.x86.X86Layout;
 import io.jvmm.memory.GuestRange;
@@ -181,7 +182,7 @@ public final class GuestConfig {
                 image.name(), image.size(), memorySize));
         }
         GuestRange ram = null;
-        for (GuestRange r : X86Layout.ramRanges(memorySize)) {
+        for (GuestRange r : GuestRamLayout.ramRanges(memorySize)) {
             if (load >= r.start().offset() && load - r.start().offset() < r.size()) {
                 ram = r;
             }
@@ -214,7 +215,7 @@ public final class GuestConfig {
     private static String describeRam(long memorySize) {
         StringBuilder sb = new StringBuilder("RAM is ");
         String sep = "";
-        for (GuestRange r : X86Layout.ramRanges(memorySize)) {
+        for (GuestRange r : GuestRamLayout.ramRanges(memorySize)) {
             sb.append(sep).append(String.format("[0x%x, 0x%x)", r.start().offset(), r.start().offset() + r.size()));
             sep = " and ";
         }

@@ -9,13 +9,13 @@ import io.jvmm.kvm.devices.SerialInputPump;
 import io.jvmm.kvm.devices.Uart16550;
 import io.jvmm.kvm.guest.CpuMode;
 import io.jvmm.kvm.guest.GuestImage;
+import io.jvmm.kvm.loader.GuestRamLayout;
 import io.jvmm.kvm.sys.KvmCap;
 import io.jvmm.kvm.sys.KvmConstants;
 import io.jvmm.kvm.x86.X86Cpu;
 import io.jvmm.kvm.x86.X86Layout;
 import io.jvmm.memory.GuestAddress;
 import io.jvmm.memory.GuestMemory;
-import io.jvmm.memory.GuestRange;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A complete x86-64 guest built from a {@link GuestConfig}: a VM with its RAM (the
- * {@link X86Layout#ramRanges} of the configured size, one memory slot per range), vCPUs, the
+ * {@link GuestRamLayout#ramRanges} of the configured size, one memory slot per range), vCPUs, the
  * in-kernel irqchip and PIT if asked for, an I/O-port and an MMIO bus with the standard devices
  * attached, and the image loaded and vCPU 0 set up to enter it.
  *
@@ -104,7 +104,7 @@ public final class Machine implements AutoCloseable {
                 vm.createIrqchip();
                 vm.createPit2(KvmConstants.KVM_PIT_SPEAKER_DUMMY);
             }
-            GuestMemory memory = GuestMemory.create(X86Layout.ramRanges(config.memorySize()).toArray(GuestRange[]::new));
+            GuestMemory memory = GuestMemory.create(GuestRamLayout.ramRanges(config.memorySize()));
             created.add(memory);
             vm.addMemory(memory);
             List<CpuidEntry> cpuid = kvm.supportedCpuid();

@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvmm.kvm.bus.IoBus;
 import io.jvmm.kvm.bus.MmioBus;
+import io.jvmm.kvm.loader.GuestRamLayout;
 import io.jvmm.kvm.x86.X86Cpu;
 import io.jvmm.kvm.x86.X86Layout;
 import io.jvmm.memory.GuestAddress;
 import io.jvmm.memory.GuestMemory;
-import io.jvmm.memory.GuestRange;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,7 +45,7 @@ class LongModeGuestTest {
     @Test
     void sixtyFourBitGuestTalksToPortsMemoryStackAndMmioThenHalts() {
         try (Kvm kvm = Kvm.open(); Vm vm = kvm.createVm();
-             GuestMemory memory = GuestMemory.create(X86Layout.ramRanges(2 << 20).toArray(GuestRange[]::new))) {
+             GuestMemory memory = GuestMemory.create(GuestRamLayout.ramRanges(2 << 20))) {
             List<MemorySlot> slots = vm.addMemory(memory);
             assertEquals(1, slots.size());
             memory.writeAllAtAddr(GUEST, GuestAddress.of(LOAD));

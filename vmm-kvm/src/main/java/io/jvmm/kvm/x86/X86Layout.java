@@ -1,7 +1,5 @@
 package io.jvmm.kvm.x86;
 
-import io.jvmm.memory.GuestRange;
-import java.util.List;
 
 /**
  * Every fixed guest-physical address jvmm uses on x86-64, in one place. The low-memory map follows
@@ -103,26 +101,5 @@ public final class X86Layout {
     public static final int EXIT_BENCHMARK_PORT = 0x700;
 
     private X86Layout() {
-    }
-
-    /**
-     * The guest-physical RAM ranges of a guest with {@code memorySize} bytes: all of it from 0 when
-     * it fits below {@link #MMIO_GAP_START}; otherwise the part below the gap, then the rest from
-     * {@link #MMIO_GAP_END} (4 GiB) up, as on a PC and in Firecracker.
-     *
-     * @throws IllegalArgumentException when {@code memorySize} is not positive
-     */
-    public static List<GuestRange> ramRanges(long memorySize) {
-        if (memorySize <= 0) {
-            throw new IllegalArgumentException("memory size must be positive, got " + memorySize);
-        }
-        if (memorySize <= MMIO_GAP_START) {
-            return List.of(GuestRange.of(0, memorySize));
-        }
-        long high = memorySize - MMIO_GAP_START;
-        if (high > Long.MAX_VALUE - MMIO_GAP_END) {
-            throw new IllegalArgumentException("memory size " + memorySize + " does not fit the 64-bit address space above 4 GiB");
-        }
-        return List.of(GuestRange.of(0, MMIO_GAP_START), GuestRange.of(MMIO_GAP_END, high));
     }
 }

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvmm.kvm.Segment;
-import io.jvmm.memory.GuestRange;
 import java.nio.ByteBuffer;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Descriptor, page-table and layout arithmetic, checked without KVM. */
@@ -74,15 +72,6 @@ class X86SetupTest {
         long pde = t.getLong((int) ((pdpte & ~0xfffL) - X86Layout.PML4_ADDR + ((va >>> 21) & 511) * 8));
         assertTrue((pde & 1) != 0 && (pde & IdentityPageTables.PAGE_SIZE_2M) != 0, "2 MiB PDE present");
         return (pde & ~0x1f_ffffL & 0x000f_ffff_ffff_f000L) | (va & 0x1f_ffff);
-    }
-
-    @Test
-    void memoryAboveTheMmioGapMovesAboveFourGibibytes() {
-        assertEquals(List.of(GuestRange.of(0, 256 << 20)), X86Layout.ramRanges(256 << 20));
-        assertEquals(List.of(GuestRange.of(0, X86Layout.MMIO_GAP_START)), X86Layout.ramRanges(X86Layout.MMIO_GAP_START));
-        assertEquals(List.of(GuestRange.of(0, X86Layout.MMIO_GAP_START), GuestRange.of(1L << 32, 1L << 30)),
-            X86Layout.ramRanges(4L << 30));
-        assertThrows(IllegalArgumentException.class, () -> X86Layout.ramRanges(0));
     }
 
     @Test
