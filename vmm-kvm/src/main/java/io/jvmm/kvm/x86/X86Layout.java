@@ -1,6 +1,5 @@
 package io.jvmm.kvm.x86;
 
-
 /**
  * Every fixed guest-physical address jvmm uses on x86-64, in one place. The low-memory map follows
  * the conventions Linux expects with no BIOS (Documentation/arch/x86/boot.rst, "The 64-bit boot
