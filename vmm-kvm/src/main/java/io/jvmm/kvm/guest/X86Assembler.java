@@ -53,7 +53,7 @@ public final class X86Assembler {
     private final Map<String, Label> labelsByName = new HashMap<>();
 
     /** What the assembler has been told to emit, laid out only at {@link #assemble()}. */
-    private sealed interface Item permits Fixed, Branch, AbsoluteAddress {
+    private sealed interface Item permits Fixed, Branch, AbsoluteAddress, RipRelative {
     }
 
     private record Fixed(byte[] bytes) implements Item {
@@ -66,6 +66,10 @@ public final class X86Assembler {
 
     /** An instruction ending in the absolute address of a label, {@code width} bytes wide. */
     private record AbsoluteAddress(byte[] prefix, Label target, int width) implements Item {
+    }
+
+    /** An instruction ending in a disp32 relative to the next instruction (RIP-relative addressing). */
+    private record RipRelative(byte[] prefix, Label target) implements Item {
     }
 
     /**
@@ -163,6 +167,9 @@ public final class X86Assembler {
                             "address 0x%x of label %s does not fit in %d bytes", address, absolute.target(), absolute.width()));
                 }
                 writeLittleEndian(out, address, absolute.width());
+            } else if (item instanceof RipRelative relative) {
+                out.writeBytes(relative.prefix());
+                writeLittleEndian(out, offsets[boundIndex(relative.target())] - offsets[i + 1], 4);
             }
         }
         Map<Label, Long> addresses = new IdentityHashMap<>();
@@ -185,6 +192,9 @@ public final class X86Assembler {
         }
         if (item instanceof AbsoluteAddress absolute) {
             return absolute.prefix().length + absolute.width();
+        }
+        if (item instanceof RipRelative relative) {
+            return relative.prefix().length + 4;
         }
         Branch branch = (Branch) item;
         int relWidth = mode == CpuMode.LONG ? 4 : 2;
@@ -312,6 +322,21 @@ public final class X86Assembler {
         return bytes((byte) 0x90);
     }
 
+    /** {@code cpuid}: 0F A2 (leaf in EAX, sub-leaf in ECX; results in EAX, EBX, ECX, EDX). */
+    public X86Assembler cpuid() {
+        return bytes((byte) 0x0f, (byte) 0xa2);
+    }
+
+    /** {@code rdmsr}: 0F 32 (MSR index in ECX; value in EDX:EAX). Privileged. */
+    public X86Assembler rdmsr() {
+        return bytes((byte) 0x0f, (byte) 0x32);
+    }
+
+    /** {@code wrmsr}: 0F 30 (MSR index in ECX, value in EDX:EAX). Privileged. */
+    public X86Assembler wrmsr() {
+        return bytes((byte) 0x0f, (byte) 0x30);
+    }
+
     // ---------------------------------------------------------------- moves
 
     /** {@code mov dst, src} between registers of one width: 88/89 /r (register in the reg field is src). */
@@ -360,6 +385,67 @@ public final class X86Assembler {
         out.write(0xb8 + (dst.number() & 7));
         items.add(new AbsoluteAddress(out.toByteArray(), target, dst.width() / 8));
         return this;
+    }
+
+    /**
+     * {@code lea dst, [rip + label]}: 8D /r with ModR/M mod 00, r/m 101 and a disp32 relative to the
+     * next instruction (SDM Vol. 2, 2.2.1.6 "RIP-Relative Addressing"). Position-independent: the
+     * register receives the label's run-time address wherever the code was loaded, so {@code lea
+     * rax, [rip + here]} with {@code here} bound at the instruction itself yields its own address.
+     *
+     * @throws IllegalArgumentException outside long mode, or unless {@code dst} is 32 or 64 bits wide
+     */
+    public X86Assembler lea(Register dst, Label target) {
+        requireOwn(target);
+        requireUsable(dst);
+        if (mode != CpuMode.LONG) {
+            throw new IllegalArgumentException("RIP-relative addressing exists only in long mode");
+        }
+        if (dst.width() != 32 && dst.width() != 64) {
+            throw new IllegalArgumentException("lea of a RIP-relative address goes into a 32- or 64-bit register, not " + dst);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        writeRex(out, dst.width() == 64, dst.number(), 0);
+        out.write(0x8d);
+        out.write(((dst.number() & 7) << 3) | 0b101);
+        items.add(new RipRelative(out.toByteArray(), target));
+        return this;
+    }
+
+    /**
+     * {@code mov dst, crN}: 0F 20 /r. The operand is 64 bits wide in long mode and 32 bits in real
+     * mode, whatever the prefixes (SDM Vol. 2, MOV "Move to/from Control Registers"). Privileged.
+     *
+     * @throws IllegalArgumentException unless {@code dst} is a 64-bit register in long mode or a
+     *     32-bit one in real mode, or for CR8 outside long mode
+     */
+    public X86Assembler mov(Register dst, ControlRegister src) {
+        return emit(controlRegisterMove(0x20, src, dst));
+    }
+
+    /** {@code mov crN, src}: 0F 22 /r; operand rules as for {@link #mov(Register, ControlRegister)}. */
+    public X86Assembler mov(ControlRegister dst, Register src) {
+        return emit(controlRegisterMove(0x22, dst, src));
+    }
+
+    private byte[] controlRegisterMove(int opcode, ControlRegister control, Register general) {
+        Objects.requireNonNull(control, "control register");
+        requireUsable(general);
+        int width = mode == CpuMode.LONG ? 64 : 32;
+        if (general.width() != width) {
+            throw new IllegalArgumentException(String.format(
+                    "control registers move to and from %d-bit registers in %s mode, not %s", width, mode, general));
+        }
+        if (control.number() > 7 && mode != CpuMode.LONG) {
+            throw new IllegalArgumentException(control + " exists only in long mode");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        // No REX.W: the operand size is fixed; REX.R selects CR8, REX.B r8..r15.
+        writeRex(out, false, control.number(), general.number());
+        out.write(0x0f);
+        out.write(opcode);
+        out.write(0xc0 | ((control.number() & 7) << 3) | (general.number() & 7));
+        return out.toByteArray();
     }
 
     /** {@code mov reg, [mem]}: 8A/8B /r. */

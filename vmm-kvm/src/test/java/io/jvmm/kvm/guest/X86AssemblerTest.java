@@ -196,6 +196,32 @@ class X86AssemblerTest {
             Label l1 = a.newLabel("L1");
             a.movAddress(ESI, l1).nop().bind(l1).asciz("x");
         }));
+        // RIP-relative lea: forwards, backwards, onto itself, into r8..r15 and 32-bit registers.
+        cases.add(c("lea L1(%rip),%rax; nop; L1:", a -> {
+            Label l1 = a.newLabel("L1");
+            a.lea(RAX, l1).nop().bind(l1);
+        }));
+        cases.add(c("L1: lea L1(%rip),%rax", a -> {
+            Label l1 = a.newLabel("L1");
+            a.bind(l1).lea(RAX, l1);
+        }));
+        cases.add(c("L1: .fill 300,1,0x90; lea L1(%rip),%r9", a -> {
+            Label l1 = a.newLabel("L1");
+            a.bind(l1).bytes(fill(300)).lea(R9, l1);
+        }));
+        cases.add(c("lea L1(%rip),%esi; L1: .asciz \"x\"", a -> {
+            Label l1 = a.newLabel("L1");
+            a.lea(ESI, l1).bind(l1).asciz("x");
+        }));
+        // Control registers, MSRs, CPUID.
+        cases.add(c("mov %cr0,%rax", a -> a.mov(RAX, ControlRegister.CR0)));
+        cases.add(c("mov %cr2,%rdx", a -> a.mov(RDX, ControlRegister.CR2)));
+        cases.add(c("mov %cr3,%r9", a -> a.mov(R9, ControlRegister.CR3)));
+        cases.add(c("mov %cr4,%rbx", a -> a.mov(RBX, ControlRegister.CR4)));
+        cases.add(c("mov %cr8,%rax", a -> a.mov(RAX, ControlRegister.CR8)));
+        cases.add(c("mov %rax,%cr4", a -> a.mov(ControlRegister.CR4, RAX)));
+        cases.add(c("mov %r10,%cr3", a -> a.mov(ControlRegister.CR3, R10)));
+        cases.add(c("cpuid; rdmsr; wrmsr", a -> a.cpuid().rdmsr().wrmsr()));
         return cases;
     }
 
@@ -251,6 +277,9 @@ class X86AssemblerTest {
             Label l1 = a.newLabel("L1");
             a.movAddress(SI, l1).nop().bind(l1).asciz("hello");
         }));
+        cases.add(c("mov %cr0,%eax", a -> a.mov(EAX, ControlRegister.CR0)));
+        cases.add(c("mov %eax,%cr0", a -> a.mov(ControlRegister.CR0, EAX)));
+        cases.add(c("cpuid; rdmsr", a -> a.cpuid().rdmsr()));
         return cases;
     }
 
@@ -401,6 +430,11 @@ class X86AssemblerTest {
         assertThrows(IllegalArgumentException.class, () -> long64.mov(SegmentRegister.CS, AX), "mov cannot load CS");
         assertThrows(IllegalArgumentException.class, () -> long64.ascii("caf\u00e9"));
         assertThrows(IllegalArgumentException.class, () -> new X86Assembler(CpuMode.REAL, 0x10000));
+        assertThrows(IllegalArgumentException.class, () -> long64.lea(AX, long64.newLabel("y")), "lea into 16 bits");
+        assertThrows(IllegalArgumentException.class, () -> real.lea(EAX, real.newLabel("z")), "no RIP in real mode");
+        assertThrows(IllegalArgumentException.class, () -> long64.mov(EAX, ControlRegister.CR0), "64-bit in long mode");
+        assertThrows(IllegalArgumentException.class, () -> real.mov(AX, ControlRegister.CR0), "32-bit in real mode");
+        assertThrows(IllegalArgumentException.class, () -> real.mov(EAX, ControlRegister.CR8), "CR8 only in long mode");
     }
 
     @Test
