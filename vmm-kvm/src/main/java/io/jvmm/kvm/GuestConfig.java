@@ -8,17 +8,19 @@ import io.jvmm.kvm.x86.X86Layout;
 import io.jvmm.memory.GuestRange;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * What to build a {@link Machine} from: memory size, vCPU count, whether to use the in-kernel
- * irqchip, an optional flat guest image with its load address, entry point and CPU mode, and the
- * serial console's streams. {@link Builder#build()} checks everything that can be checked
- * without KVM and reports each problem in one sentence.
+ * irqchip, what to run — a flat guest image with its load address, entry point and CPU mode, or a
+ * Linux kernel with its initrd and command line — and the serial console's streams.
+ * {@link Builder#build()} checks everything that can be checked without KVM and without reading
+ * files, and reports each problem in one sentence.
  *
- * <p>Without an image the machine starts with KVM's reset state and empty memory, for callers
- * that load something themselves (a kernel loader) before running it.
+ * <p>Without an image or kernel the machine starts with KVM's reset state and empty memory, for
+ * callers that load something themselves before running it.
  */
 public final class GuestConfig {
     /** Smallest guest: room for the low-memory layout (tables, stack, real-mode area) and 1 MiB more. */
@@ -27,6 +29,11 @@ public final class GuestConfig {
     public static final long MEMORY_GRANULE = 4096;
     /** Default memory size: enough for the built-in guests. */
     public static final long DEFAULT_MEMORY = 128L << 20;
+    /**
+     * Default memory size with a kernel: Debian's cloud kernel needs about 64 MiB to decompress and
+     * run (init_size 51.5 MiB from 16 MiB), plus its initramfs unpacked in page cache.
+     */
+    public static final long DEFAULT_KERNEL_MEMORY = 512L << 20;
     /** APIC ids are 8 bits, 0xff is the broadcast id. */
     public static final int MAX_VCPUS = 254;
 
@@ -34,14 +41,16 @@ public final class GuestConfig {
     private final int vcpus;
     private final boolean irqchip;
     private final GuestImage image;
+    private final LinuxBootSource kernel;
     private final OutputStream serialOutput;
     private final InputStream serialInput;
 
-    private GuestConfig(Builder b) {
-        this.memorySize = b.memorySize;
+    private GuestConfig(Builder b, long memorySize, boolean irqchip) {
+        this.memorySize = memorySize;
         this.vcpus = b.vcpus;
-        this.irqchip = b.irqchip;
+        this.irqchip = irqchip;
         this.image = b.image;
+        this.kernel = b.kernel;
         this.serialOutput = b.serialOutput;
         this.serialInput = b.serialInput;
     }
@@ -58,13 +67,18 @@ public final class GuestConfig {
         return vcpus;
     }
 
-    /** Whether the VM gets the in-kernel PIC/IOAPIC/LAPIC and PIT. */
+    /** Whether the VM gets the in-kernel PIC/IOAPIC/LAPIC and PIT (always with a kernel). */
     public boolean irqchip() {
         return irqchip;
     }
 
     public Optional<GuestImage> image() {
         return Optional.ofNullable(image);
+    }
+
+    /** The Linux kernel to boot, if this machine boots one. */
+    public Optional<LinuxBootSource> kernel() {
+        return Optional.ofNullable(kernel);
     }
 
     /** Where COM1's output goes; without one there is no UART (ports read as all-ones). */
@@ -80,22 +94,25 @@ public final class GuestConfig {
     @Override
     public String toString() {
         return "GuestConfig[memory=" + memorySize + ", vcpus=" + vcpus + ", irqchip=" + irqchip
-            + (image == null ? "" : ", " + image) + "]";
+            + (image == null ? "" : ", " + image) + (kernel == null ? "" : ", " + kernel) + "]";
     }
 
     /** Mutable builder; {@link #build()} validates. */
     public static final class Builder {
-        private long memorySize = DEFAULT_MEMORY;
+        /** Null until set: the default depends on whether a kernel is booted. */
+        private Long memorySize;
         private int vcpus = 1;
-        private boolean irqchip;
+        /** Null until set: kernels get the irqchip, other guests not. */
+        private Boolean irqchip;
         private GuestImage image;
+        private LinuxBootSource kernel;
         private OutputStream serialOutput;
         private InputStream serialInput;
 
         private Builder() {
         }
 
-        /** Guest RAM in bytes (default {@link #DEFAULT_MEMORY}). */
+        /** Guest RAM in bytes (default {@link #DEFAULT_MEMORY}, {@link #DEFAULT_KERNEL_MEMORY} with a kernel). */
         public Builder memorySize(long bytes) {
             this.memorySize = bytes;
             return this;
@@ -108,12 +125,30 @@ public final class GuestConfig {
         }
 
         /**
-         * Whether to create the in-kernel irqchip and PIT (default false). Leave it off for raw and
-         * built-in guests: with it, a guest HLT waits in the kernel for an interrupt instead of
-         * exiting, so HLT no longer ends the run.
+         * Whether to create the in-kernel irqchip and PIT (default: on with a kernel, off
+         * otherwise). Leave it off for raw and built-in guests: with it, a guest HLT waits in the
+         * kernel for an interrupt instead of exiting, so HLT no longer ends the run. A kernel
+         * cannot run without it.
          */
         public Builder irqchip(boolean enabled) {
             this.irqchip = enabled;
+            return this;
+        }
+
+        /**
+         * Boots a Linux kernel (bzImage or ELF vmlinux) with an optional initrd and a command line
+         * (e.g. {@code "console=ttyS0 reboot=k panic=-1"}): the loader places them per boot.rst,
+         * and vCPU 0 enters the kernel's 64-bit entry point. The files are read by
+         * {@link Machine#create}, which throws {@link io.jvmm.kvm.loader.LoaderException} for a
+         * missing or malformed one.
+         */
+        public Builder kernel(Path kernelFile, Optional<Path> initrd, String cmdline) {
+            return kernel(new LinuxBootSource(kernelFile, initrd, cmdline));
+        }
+
+        /** As {@link #kernel(Path, Optional, String)}. */
+        public Builder kernel(LinuxBootSource source) {
+            this.kernel = Objects.requireNonNull(source, "source");
             return this;
         }
 
@@ -151,6 +186,20 @@ public final class GuestConfig {
          * @throws IllegalArgumentException with one sentence naming the first problem found
          */
         public GuestConfig build() {
+            long memorySize = this.memorySize != null ? this.memorySize : kernel != null ? DEFAULT_KERNEL_MEMORY : DEFAULT_MEMORY;
+            if (image != null && kernel != null) {
+                throw new IllegalArgumentException("a machine runs either an image (" + image.name() + ") or a kernel ("
+                    + kernel.kernel() + "), not both");
+            }
+            if (kernel != null && Boolean.FALSE.equals(irqchip)) {
+                throw new IllegalArgumentException("a Linux kernel needs the in-kernel irqchip (PIC, IOAPIC, LAPIC) and PIT:"
+                    + " its timer and console interrupts arrive through them");
+            }
+            if (kernel != null && vcpus > 1) {
+                throw new IllegalArgumentException("a Linux kernel boots on one vCPU here: jvmm writes no MP table or ACPI"
+                    + " tables, so the kernel would not find the other " + (vcpus - 1));
+            }
+            boolean irqchip = this.irqchip != null ? this.irqchip : kernel != null;
             if (memorySize < MIN_MEMORY) {
                 throw new IllegalArgumentException("guest memory must be at least " + (MIN_MEMORY >> 20) + " MiB, got " + memorySize + " bytes");
             }
@@ -170,7 +219,7 @@ public final class GuestConfig {
             if (image != null) {
                 validateImage(image, memorySize);
             }
-            return new GuestConfig(this);
+            return new GuestConfig(this, memorySize, irqchip);
         }
     }
 

@@ -10,8 +10,11 @@ import io.jvmm.kvm.devices.Uart16550;
 import io.jvmm.kvm.guest.CpuMode;
 import io.jvmm.kvm.guest.GuestImage;
 import io.jvmm.kvm.loader.GuestRamLayout;
+import io.jvmm.kvm.loader.LinuxLoader;
+import io.jvmm.kvm.loader.LoadedKernel;
 import io.jvmm.kvm.sys.KvmCap;
 import io.jvmm.kvm.sys.KvmConstants;
+import io.jvmm.kvm.x86.LinuxVcpuSetup;
 import io.jvmm.kvm.x86.X86Cpu;
 import io.jvmm.kvm.x86.X86Layout;
 import io.jvmm.memory.GuestAddress;
@@ -28,7 +31,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A complete x86-64 guest built from a {@link GuestConfig}: a VM with its RAM (the
  * {@link GuestRamLayout#ramRanges} of the configured size, one memory slot per range), vCPUs, the
  * in-kernel irqchip and PIT if asked for, an I/O-port and an MMIO bus with the standard devices
- * attached, and the image loaded and vCPU 0 set up to enter it.
+ * attached, and the image or kernel loaded and vCPU 0 set up to enter it.
+ *
+ * <p>A kernel ({@link GuestConfig#kernel()}) is placed by {@link LinuxLoader} (zero page, command
+ * line, kernel, initrd, e820 map from the same RAM ranges), every vCPU gets the CPUID, MSRs, FPU and
+ * LAPIC a kernel needs without firmware, and vCPU 0 enters the 64-bit boot protocol
+ * ({@link LinuxVcpuSetup}). The irqchip and PIT are always there for a kernel.
  *
  * <p>Devices attached by {@link #create}: the i8042 at {@link X86Layout#I8042_DATA_PORT} (its reset
  * command ends the run with {@link StopReason#RESET}), the boot-complete port at
@@ -50,6 +58,7 @@ public final class Machine implements AutoCloseable {
     private final Vm vm;
     private final GuestMemory memory;
     private final List<Vcpu> vcpus;
+    private final LoadedKernel kernel;
     private final IoBus ioBus = new IoBus();
     private final MmioBus mmioBus = new MmioBus();
     private final BootCompletePort bootComplete = new BootCompletePort();
@@ -59,8 +68,9 @@ public final class Machine implements AutoCloseable {
     private volatile VcpuRunner currentRunner;
     private final AtomicBoolean running = new AtomicBoolean();
 
-    private Machine(GuestConfig config, Vm vm, GuestMemory memory, List<Vcpu> vcpus) {
+    private Machine(GuestConfig config, Vm vm, GuestMemory memory, List<Vcpu> vcpus, LoadedKernel kernel) {
         this.config = config;
+        this.kernel = kernel;
         this.vm = vm;
         this.memory = memory;
         this.vcpus = List.copyOf(vcpus);
@@ -79,6 +89,8 @@ public final class Machine implements AutoCloseable {
      * Builds the machine: creates the VM, memory and vCPUs, loads the image and sets up vCPU 0.
      * Everything created is released again if a step fails.
      *
+     * @throws io.jvmm.kvm.loader.LoaderException when the config's kernel, initrd or command line
+     *     cannot be loaded (missing file, not a kernel, does not fit, ...): one-line message
      * @throws KvmException when KVM refuses a step
      * @throws IllegalArgumentException when the host cannot give what the config asks (e.g. more
      *     vCPUs than KVM allows)
@@ -107,16 +119,26 @@ public final class Machine implements AutoCloseable {
             GuestMemory memory = GuestMemory.create(GuestRamLayout.ramRanges(config.memorySize()));
             created.add(memory);
             vm.addMemory(memory);
+            // The kernel's files are read and checked before any vCPU exists; a LoaderException
+            // leaves nothing behind (the catch below closes what was created).
+            Optional<LoadedKernel> kernel = config.kernel()
+                .map(k -> LinuxLoader.load(memory, k.kernel(), k.initrd(), k.cmdline()));
             List<CpuidEntry> cpuid = kvm.supportedCpuid();
+            int[] msrIndexList = kernel.isPresent() ? kvm.msrIndexList() : new int[0];
             List<Vcpu> vcpus = new ArrayList<>();
             for (int id = 0; id < config.vcpus(); id++) {
                 Vcpu vcpu = vm.createVcpu(id);
                 created.add(vcpu);
                 vcpus.add(vcpu);
-                vcpu.setCpuid2(cpuid);
+                if (kernel.isPresent()) {
+                    LinuxVcpuSetup.configureVcpu(vcpu, cpuid, msrIndexList, config.vcpus());
+                } else {
+                    vcpu.setCpuid2(cpuid);
+                }
             }
             config.image().ifPresent(image -> load(image, memory, vcpus.get(0)));
-            Machine machine = new Machine(config, vm, memory, vcpus);
+            kernel.ifPresent(k -> LinuxVcpuSetup.enterKernel(vcpus.get(0), memory, k));
+            Machine machine = new Machine(config, vm, memory, vcpus, kernel.orElse(null));
             config.serialInput().ifPresent(in -> machine.inputPump = SerialInputPump.start(in, machine.serial));
             return machine;
         } catch (RuntimeException e) {
@@ -151,6 +173,11 @@ public final class Machine implements AutoCloseable {
     /** The guest's RAM, for loaders and for reading results back. */
     public GuestMemory memory() {
         return memory;
+    }
+
+    /** Where the kernel, initrd, command line and zero page went, when this machine boots a kernel. */
+    public Optional<LoadedKernel> loadedKernel() {
+        return Optional.ofNullable(kernel);
     }
 
     /** The vCPUs, by id; vCPU 0 is the boot processor. */

@@ -9,6 +9,8 @@ import io.jvmm.kvm.guest.CpuMode;
 import io.jvmm.kvm.x86.X86Layout;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Each invalid configuration is refused with one sentence that names the problem. */
@@ -75,5 +77,30 @@ class GuestConfigTest {
         assertEquals(X86Layout.REAL_MODE_LOAD_ADDR, c.image().orElseThrow().loadAddress());
         assertTrue(c.serialOutput().isPresent());
         assertTrue(GuestConfig.builder().build().image().isEmpty());
+    }
+
+    @Test
+    void aKernelGetsTheIrqchipAndKernelSizedMemoryByDefault() {
+        GuestConfig c = GuestConfig.builder().kernel(Path.of("bzImage"), Optional.empty(), "console=ttyS0").build();
+        assertTrue(c.irqchip());
+        assertEquals(GuestConfig.DEFAULT_KERNEL_MEMORY, c.memorySize());
+        assertEquals(512 * MIB, c.memorySize());
+        assertTrue(c.kernel().isPresent() && c.image().isEmpty());
+        GuestConfig plain = GuestConfig.builder().image(BuiltInGuests.longModeDemo()).build();
+        assertEquals(GuestConfig.DEFAULT_MEMORY, plain.memorySize());
+        assertTrue(!plain.irqchip());
+    }
+
+    @Test
+    void aKernelWithoutIrqchipWithAnImageOrOnSeveralVcpusIsRefused() {
+        Path k = Path.of("bzImage");
+        assertEquals("a Linux kernel needs the in-kernel irqchip (PIC, IOAPIC, LAPIC) and PIT: its timer and console"
+            + " interrupts arrive through them",
+            refusal(GuestConfig.builder().kernel(k, Optional.empty(), "").irqchip(false)));
+        assertEquals("a machine runs either an image (demo) or a kernel (bzImage), not both",
+            refusal(GuestConfig.builder().kernel(k, Optional.empty(), "").image(BuiltInGuests.longModeDemo())));
+        assertEquals("a Linux kernel boots on one vCPU here: jvmm writes no MP table or ACPI tables, so the kernel"
+            + " would not find the other 1",
+            refusal(GuestConfig.builder().kernel(k, Optional.empty(), "").vcpus(2)));
     }
 }
