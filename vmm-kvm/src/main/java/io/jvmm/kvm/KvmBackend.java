@@ -2,6 +2,7 @@ package io.jvmm.kvm;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Which KVM implementation the host runs, read from the loaded kernel modules. It decides what can
@@ -30,6 +31,21 @@ public enum KvmBackend {
 
     public boolean isHardwareAssisted() {
         return hardwareAssisted;
+    }
+
+    /**
+     * Why a stock Linux kernel cannot boot on this backend, in one sentence, or empty when it can
+     * (or when the backend is unknown and trying is the only way to find out). The one place that
+     * decides it: {@code jvmm run --kernel} refuses with this sentence, and the test-kernel
+     * integration tests skip with it.
+     */
+    public Optional<String> stockKernelUnsupportedReason() {
+        if (this != PVM) {
+            return Optional.empty();
+        }
+        return Optional.of("this host's KVM is PVM (kvm_pvm, no hardware virtualization): it emulates every guest"
+            + " kernel-mode instruction (about 0.6 us each), so a stock Linux kernel does not even finish"
+            + " decompressing itself in useful time; boot kernels on a host with kvm_intel or kvm_amd");
     }
 
     /** The backend of this host ({@code /sys/module/<name>}); PVM wins if several are loaded. */

@@ -20,4 +20,14 @@ class KvmBackendTest {
         assertEquals(KvmBackend.PVM, KvmBackend.detect(sysModule));
         assertFalse(KvmBackend.PVM.isHardwareAssisted());
     }
+
+    @Test
+    void onlyPvmIsKnownToBeUnableToBootAStockKernel() {
+        String reason = KvmBackend.PVM.stockKernelUnsupportedReason().orElseThrow();
+        assertTrue(reason.startsWith("this host's KVM is PVM (kvm_pvm"), reason);
+        assertFalse(reason.contains("\n"), "one line");
+        for (KvmBackend b : new KvmBackend[] {KvmBackend.INTEL_VMX, KvmBackend.AMD_SVM, KvmBackend.UNKNOWN}) {
+            assertTrue(b.stockKernelUnsupportedReason().isEmpty(), b.name());
+        }
+    }
 }

@@ -2,18 +2,25 @@ package io.jvmm.kvm;
 
 import static io.jvmm.kvm.KvmTestSupport.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvmm.kvm.guest.BuiltInGuests;
 import io.jvmm.kvm.guest.CpuMode;
+import io.jvmm.kvm.loader.LoaderException;
 import io.jvmm.kvm.x86.X86Layout;
 import io.jvmm.memory.GuestAddress;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Whole machines from a {@link GuestConfig}, running the built-in guests and raw images. */
 class MachineTest {
@@ -109,6 +116,24 @@ class MachineTest {
             assertEquals(StopReason.RESET, r.reason(), r.describe());
             assertEquals(BuiltInGuests.demoOutput(0), serial.toString(StandardCharsets.US_ASCII));
             assertInstanceOf(LapicState.class, m.vcpus().get(1).getLapic());
+        }
+    }
+
+    @Test
+    void aKernelThatCannotBeLoadedIsRefusedWithOneLine(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("no-such-bzImage");
+        Path notAKernel = dir.resolve("text");
+        Files.writeString(notAKernel, "hello ".repeat(200));
+        try (Kvm kvm = Kvm.open()) {
+            LoaderException e = assertThrows(LoaderException.class, () -> Machine.create(kvm,
+                GuestConfig.builder().memorySize(32 << 20).kernel(missing, Optional.empty(), "console=ttyS0").build()));
+            assertEquals(LoaderException.Reason.UNREADABLE_FILE, e.reason());
+            assertEquals("kernel image " + missing + ": no such file", e.getMessage());
+
+            e = assertThrows(LoaderException.class, () -> Machine.create(kvm,
+                GuestConfig.builder().memorySize(32 << 20).kernel(notAKernel, Optional.empty(), "").build()));
+            assertEquals(LoaderException.Reason.BAD_MAGIC, e.reason());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
         }
     }
 }
