@@ -1,7 +1,9 @@
 package io.jvmm.kvm;
 
 import static io.jvmm.kvm.guest.Register.AL;
+import static io.jvmm.kvm.guest.Register.AX;
 import static io.jvmm.kvm.guest.Register.BL;
+import static io.jvmm.kvm.guest.Register.CX;
 import static io.jvmm.kvm.guest.Register.DX;
 import static io.jvmm.kvm.guest.Register.EAX;
 import static io.jvmm.kvm.guest.Register.EBX;
@@ -27,6 +29,8 @@ import io.jvmm.kvm.guest.ControlRegister;
 import io.jvmm.kvm.guest.CpuMode;
 import io.jvmm.kvm.guest.Label;
 import io.jvmm.kvm.guest.MemoryOperand;
+import io.jvmm.kvm.guest.Register;
+import io.jvmm.kvm.guest.SegmentRegister;
 import io.jvmm.kvm.guest.X86Assembler;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -69,9 +73,14 @@ final class SyntheticKernel {
     private SyntheticKernel() {
     }
 
-    /** The bzImage file. */
+    /** The bzImage file with the report program. */
     static byte[] bzImage() {
-        byte[] payload = payload();
+        return bzImage(program());
+    }
+
+    /** A bzImage whose 64-bit entry runs {@code entry64} (position-independent code). */
+    static byte[] bzImage(byte[] entry64) {
+        byte[] payload = payload(entry64);
         int setupBytes = (SETUP_SECTS + 1) * 512;
         byte[] file = new byte[setupBytes + payload.length];
         ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
@@ -99,8 +108,7 @@ final class SyntheticKernel {
      * The protected-mode part: 0x200 bytes where the 32-bit entry would be (HLT, never entered),
      * then the 64-bit program.
      */
-    static byte[] payload() {
-        byte[] entry64 = program();
+    static byte[] payload(byte[] entry64) {
         byte[] out = new byte[0x200 + entry64.length];
         Arrays.fill(out, 0, 0x200, (byte) 0xf4);
         System.arraycopy(entry64, 0, out, 0x200, entry64.length);
@@ -238,6 +246,91 @@ final class SyntheticKernel {
             .mov(AL, 0xfe).out(0x64, AL)
             .bind(halt).cli().hlt().jmp(halt);
 
+        emitSubroutines(a, print, putc, hex, field);
+        // The keys, "key=" each (DONE has no '=').
+        keys.forEach((name, label) -> a.bind(label).asciz(name.equals(DONE) ? name : name + "="));
+        return a.assemble().bytes();
+    }
+
+    /** The 8259's vector base jvmm's interrupt program programs (ICW2), and the UART's vector. */
+    static final int PIC_VECTOR_BASE = 0x20;
+    static final int UART_VECTOR = PIC_VECTOR_BASE + 4;
+
+    /**
+     * A program that takes one interrupt from COM1 the way Linux's console does in virtual-wire
+     * mode: it installs an IDT gate for {@link #UART_VECTOR}, initialises the 8259 pair (vectors
+     * 0x20/0x28, only IRQ 4 unmasked), sets MCR.OUT2 and IER.ETBEI (THR is empty, so a THRE
+     * interrupt is pending at once), enables interrupts and halts. The handler reads IIR (which
+     * acknowledges THRE), counts, turns IER off and sends the PIC an EOI. Back in the main line it
+     * reports {@code uart_irqs} and {@code uart_iir}, signals boot-complete and resets.
+     */
+    static byte[] uartInterruptProgram() {
+        X86Assembler a = new X86Assembler(CpuMode.LONG, 0);
+        Label start = a.newLabel("start");
+        Label handler = a.newLabel("handler");
+        Label idt = a.newLabel("idt");
+        Label idtr = a.newLabel("idtr");
+        Label wait = a.newLabel("wait");
+        Label print = a.newLabel("print");
+        Label putc = a.newLabel("putc");
+        Label hex = a.newLabel("hex");
+        Label field = a.newLabel("field");
+        Map<String, Label> keys = new LinkedHashMap<>();
+        int gate = UART_VECTOR * 16;
+        a.bind(start)
+            // The 64-bit interrupt gate (SDM Vol. 3A, 6.14.1): offset, CS, type 0xE present, DPL 0.
+            .lea(RBX, idt).lea(RAX, handler)
+            .mov(MemoryOperand.at(RBX, gate), AX)
+            .mov(CX, SegmentRegister.CS)
+            .mov(MemoryOperand.at(RBX, gate + 2), CX)
+            .mov(DX, 0x8e00)
+            .mov(MemoryOperand.at(RBX, gate + 4), DX)
+            .shr(RAX, 16).mov(MemoryOperand.at(RBX, gate + 6), AX)
+            .shr(RAX, 16).mov(MemoryOperand.at(RBX, gate + 8), EAX)
+            .lea(RSI, idtr).mov(AX, 256 * 16 - 1)
+            .mov(MemoryOperand.at(RSI), AX)
+            .mov(MemoryOperand.at(RSI, 2), RBX)
+            .lidt(MemoryOperand.at(RSI))
+            // 8259 pair: ICW1 (edge, cascade, ICW4), ICW2 vector bases, ICW3 wiring, ICW4 8086 mode.
+            .mov(AL, 0x11).out(0x20, AL).out(0xa0, AL)
+            .mov(AL, PIC_VECTOR_BASE).out(0x21, AL)
+            .mov(AL, PIC_VECTOR_BASE + 8).out(0xa1, AL)
+            .mov(AL, 0x04).out(0x21, AL)
+            .mov(AL, 0x02).out(0xa1, AL)
+            .mov(AL, 0x01).out(0x21, AL).out(0xa1, AL)
+            .mov(AL, 0xef).out(0x21, AL)             // only IRQ 4 unmasked
+            .mov(AL, 0xff).out(0xa1, AL)
+            .xor(R15, R15).xor(R14, R14)
+            // COM1: MCR = DTR | RTS | OUT2 (OUT2 gates the IRQ pin on a PC), IER = ETBEI.
+            .mov(EDX, COM1_THR + 4).mov(AL, 0x0b).out(DX, AL)
+            .mov(EDX, COM1_THR + 1).mov(AL, 0x02).out(DX, AL)
+            .sti()
+            .bind(wait).hlt().test(R15, R15).j(Condition.E, wait)
+            .cli();
+        report(a, keys, field, "uart_irqs", R15);
+        report(a, keys, field, "uart_iir", R14);
+        Label halt = a.newLabel("halt");
+        a.mov(AL, 123).mov(EDX, 0x3f0).out(DX, AL)
+            .lea(RSI, key(a, keys, DONE)).call(print).mov(AL, '\n').call(putc)
+            .mov(AL, 0xfe).out(0x64, AL)
+            .bind(halt).cli().hlt().jmp(halt);
+
+        // The interrupt handler: IIR into R14, count in R15, IER off, EOI.
+        a.bind(handler)
+            .mov(EDX, COM1_THR + 2).xor(EAX, EAX).in(AL, DX).mov(R14, RAX)
+            .inc(R15)
+            .mov(EDX, COM1_THR + 1).xor(EAX, EAX).out(DX, AL)
+            .mov(AL, 0x20).out(0x20, AL)
+            .iretq();
+        emitSubroutines(a, print, putc, hex, field);
+        keys.forEach((name, label) -> a.bind(label).asciz(name.equals(DONE) ? name : name + "="));
+        a.bind(idtr).bytes(new byte[10]);
+        a.bind(idt).bytes(new byte[256 * 16]);
+        return a.assemble().bytes();
+    }
+
+    /** field, hex, print and putc (see the register-use note above). */
+    private static void emitSubroutines(X86Assembler a, Label print, Label putc, Label hex, Label field) {
         // field: prints the key at RSI, RAX in hex, a newline.
         a.bind(field)
             .mov(R9, RAX).call(print).mov(RAX, R9).call(hex)
@@ -269,9 +362,6 @@ final class SyntheticKernel {
             .bind(poll).in(AL, DX).test(AL, LSR_THRE).j(Condition.E, poll)
             .mov(EDX, COM1_THR).mov(AL, BL).out(DX, AL)
             .ret();
-        // The keys, "key=" each (DONE has no '=').
-        keys.forEach((name, label) -> a.bind(label).asciz(name.equals(DONE) ? name : name + "="));
-        return a.assemble().bytes();
     }
 
     private static Label key(X86Assembler a, Map<String, Label> keys, String name) {
@@ -280,7 +370,7 @@ final class SyntheticKernel {
 
     /** key=hex(value) through {@code field}; {@code value} must not be one the subroutines clobber (other than RAX). */
     private static void report(X86Assembler a, Map<String, Label> keys, Label field, String name,
-                               io.jvmm.kvm.guest.Register value) {
+                               Register value) {
         if (value != RAX) {
             a.mov(RAX, value);
         }

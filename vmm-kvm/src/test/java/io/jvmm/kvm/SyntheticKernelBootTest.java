@@ -126,6 +126,26 @@ class SyntheticKernelBootTest {
         }
     }
 
+    @Test
+    void uartThreInterruptReachesTheKernelThroughThePicAndLint0(@TempDir Path dir) throws Exception {
+        // Linux's console in virtual-wire mode: COM1 raises IRQ 4 (KVM_IRQ_LINE), the in-kernel
+        // 8259 turns it into vector 0x24, and the LAPIC passes it on because LINT0 is ExtINT.
+        Path kernelFile = dir.resolve("bzImage");
+        Files.write(kernelFile, SyntheticKernel.bzImage(SyntheticKernel.uartInterruptProgram()));
+        ByteArrayOutputStream serial = new ByteArrayOutputStream();
+        GuestConfig config = GuestConfig.builder().memorySize(MEMORY)
+            .kernel(kernelFile, Optional.empty(), "console=ttyS0").serialOutput(serial).build();
+        try (Kvm kvm = Kvm.open(); Machine m = Machine.create(kvm, config)) {
+            RunResult r = m.run(Duration.ofSeconds(20));
+            String output = serial.toString(StandardCharsets.US_ASCII);
+            assertEquals(StopReason.RESET, r.reason(), r.describe() + "\n" + output);
+            Map<String, List<String>> f = SyntheticKernel.parse(output);
+            assertEquals(1, hex(f, "uart_irqs"), "one THRE interrupt, then IER off:\n" + output);
+            assertEquals(0x02, hex(f, "uart_iir") & 0x0f, "IIR reported THR empty as the source");
+            assertTrue(f.containsKey(SyntheticKernel.DONE), output);
+        }
+    }
+
     private static long hex(Map<String, List<String>> fields, String key) {
         List<String> values = fields.get(key);
         assertTrue(values != null && values.size() == 1, "one " + key + " line in " + fields);

@@ -322,6 +322,24 @@ public final class X86Assembler {
         return bytes((byte) 0x90);
     }
 
+    /**
+     * {@code lidt [mem]}: 0F 01 /3, loads IDTR from a 10-byte (long mode: limit, 64-bit base) or
+     * 6-byte (real mode) descriptor. Privileged.
+     */
+    public X86Assembler lidt(MemoryOperand descriptor) {
+        Objects.requireNonNull(descriptor, "descriptor");
+        // The operand size is fixed by the mode; 32 keeps modRm from adding REX.W or 0x66.
+        return emit(modRm(mode == CpuMode.LONG ? 32 : 16, new int[] {0x0f, 0x01}, 3, null, descriptor, NO_IMMEDIATE));
+    }
+
+    /** {@code iretq}: 48 CF, the 64-bit interrupt return (long mode only). */
+    public X86Assembler iretq() {
+        if (mode != CpuMode.LONG) {
+            throw new IllegalArgumentException("iretq exists only in long mode");
+        }
+        return bytes((byte) 0x48, (byte) 0xcf);
+    }
+
     /** {@code cpuid}: 0F A2 (leaf in EAX, sub-leaf in ECX; results in EAX, EBX, ECX, EDX). */
     public X86Assembler cpuid() {
         return bytes((byte) 0x0f, (byte) 0xa2);

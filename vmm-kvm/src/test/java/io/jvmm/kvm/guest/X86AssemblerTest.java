@@ -222,6 +222,9 @@ class X86AssemblerTest {
         cases.add(c("mov %rax,%cr4", a -> a.mov(ControlRegister.CR4, RAX)));
         cases.add(c("mov %r10,%cr3", a -> a.mov(ControlRegister.CR3, R10)));
         cases.add(c("cpuid; rdmsr; wrmsr", a -> a.cpuid().rdmsr().wrmsr()));
+        cases.add(c("lidt (%rbx)", a -> a.lidt(MemoryOperand.at(RBX))));
+        cases.add(c("lidt 0x10(%r12)", a -> a.lidt(MemoryOperand.at(R12, 0x10))));
+        cases.add(c("iretq", X86Assembler::iretq));
         return cases;
     }
 
@@ -280,6 +283,7 @@ class X86AssemblerTest {
         cases.add(c("mov %cr0,%eax", a -> a.mov(EAX, ControlRegister.CR0)));
         cases.add(c("mov %eax,%cr0", a -> a.mov(ControlRegister.CR0, EAX)));
         cases.add(c("cpuid; rdmsr", a -> a.cpuid().rdmsr()));
+        cases.add(c("lidt (%bx)", a -> a.lidt(MemoryOperand.at(BX))));
         return cases;
     }
 
