@@ -439,6 +439,7 @@ class X86AssemblerTest {
         assertThrows(IllegalArgumentException.class, () -> long64.mov(EAX, ControlRegister.CR0), "64-bit in long mode");
         assertThrows(IllegalArgumentException.class, () -> real.mov(AX, ControlRegister.CR0), "32-bit in real mode");
         assertThrows(IllegalArgumentException.class, () -> real.mov(EAX, ControlRegister.CR8), "CR8 only in long mode");
+        assertThrows(IllegalArgumentException.class, real::iretq, "iretq only in long mode");
     }
 
     @Test
