@@ -73,6 +73,19 @@ public final class LinuxLoader {
     }
 
     /**
+     * Everything {@link #load} checks, without guest memory: reads the files and plans the load
+     * into {@code ram} (e.g. {@code GuestRamLayout.ramRanges(size)}), and returns where everything
+     * would go — the same {@link LoadedKernel} a {@code load} of the same files into memory of
+     * those ranges returns. For callers that want to refuse bad input before creating a VM (the
+     * CLI checks its options this way before it opens /dev/kvm).
+     *
+     * @throws LoaderException exactly when {@link #load} would refuse the same inputs
+     */
+    public static LoadedKernel check(List<GuestRange> ram, Path kernel, Optional<Path> initrd, String cmdline) {
+        return plan(ram, kernel, initrd, cmdline).result();
+    }
+
+    /**
      * {@code memory}'s regions as RAM ranges. Regions at or past 2^63 (which GuestMemory allows but
      * no x86 guest has) are left out: nothing is placed there and e820 does not list them.
      */

@@ -36,6 +36,21 @@ class LinuxLoaderGuestMemoryTest {
     }
 
     @Test
+    void checkPromisesWhatLoadDoesAndRefusesWhatLoadRefuses() throws IOException {
+        Path kernel = file("bzImage", new TestKernels.BzImageBuilder().build());
+        Path initrd = file("initrd", TestKernels.pattern(0x5432, 11));
+        LoadedKernel checked = LinuxLoader.check(GuestRamLayout.ramRanges(64 * MIB), kernel, Optional.of(initrd), CMDLINE);
+        try (GuestMemory mem = GuestMemory.create(GuestRamLayout.ramRanges(64 * MIB))) {
+            assertEquals(checked, LinuxLoader.load(mem, kernel, Optional.of(initrd), CMDLINE));
+        }
+        LoaderException e = assertThrows(LoaderException.class,
+            () -> LinuxLoader.check(GuestRamLayout.ramRanges(4 * MIB), kernel, Optional.of(initrd), CMDLINE));
+        assertEquals(LoaderException.Reason.DOES_NOT_FIT, e.reason());
+        assertEquals(LoaderException.Reason.UNREADABLE_FILE, assertThrows(LoaderException.class,
+            () -> LinuxLoader.check(GuestRamLayout.ramRanges(64 * MIB), dir.resolve("missing"), Optional.empty(), "")).reason());
+    }
+
+    @Test
     void bzImageInitrdCommandLineAndZeroPageLandInGuestMemory() throws IOException {
         byte[] kernel = new TestKernels.BzImageBuilder().build();
         byte[] initrd = TestKernels.pattern(0x5432, 11);
