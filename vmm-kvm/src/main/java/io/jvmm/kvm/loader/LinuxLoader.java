@@ -74,7 +74,7 @@ public final class LinuxLoader {
 
     /**
      * Everything {@link #load} checks, without guest memory: reads the files and plans the load
-     * into {@code ram} (e.g. {@code GuestRamLayout.ramRanges(size)}), and returns where everything
+     * into {@code ram} (e.g. {@code List.of(GuestRamLayout.ramRanges(size))}), and returns where everything
      * would go — the same {@link LoadedKernel} a {@code load} of the same files into memory of
      * those ranges returns. For callers that want to refuse bad input before creating a VM (the
      * CLI checks its options this way before it opens /dev/kvm).

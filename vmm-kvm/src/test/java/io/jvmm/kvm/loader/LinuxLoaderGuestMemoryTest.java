@@ -13,6 +13,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,15 +40,15 @@ class LinuxLoaderGuestMemoryTest {
     void checkPromisesWhatLoadDoesAndRefusesWhatLoadRefuses() throws IOException {
         Path kernel = file("bzImage", new TestKernels.BzImageBuilder().build());
         Path initrd = file("initrd", TestKernels.pattern(0x5432, 11));
-        LoadedKernel checked = LinuxLoader.check(GuestRamLayout.ramRanges(64 * MIB), kernel, Optional.of(initrd), CMDLINE);
+        LoadedKernel checked = LinuxLoader.check(List.of(GuestRamLayout.ramRanges(64 * MIB)), kernel, Optional.of(initrd), CMDLINE);
         try (GuestMemory mem = GuestMemory.create(GuestRamLayout.ramRanges(64 * MIB))) {
             assertEquals(checked, LinuxLoader.load(mem, kernel, Optional.of(initrd), CMDLINE));
         }
         LoaderException e = assertThrows(LoaderException.class,
-            () -> LinuxLoader.check(GuestRamLayout.ramRanges(4 * MIB), kernel, Optional.of(initrd), CMDLINE));
+            () -> LinuxLoader.check(List.of(GuestRamLayout.ramRanges(4 * MIB)), kernel, Optional.of(initrd), CMDLINE));
         assertEquals(LoaderException.Reason.DOES_NOT_FIT, e.reason());
         assertEquals(LoaderException.Reason.UNREADABLE_FILE, assertThrows(LoaderException.class,
-            () -> LinuxLoader.check(GuestRamLayout.ramRanges(64 * MIB), dir.resolve("missing"), Optional.empty(), "")).reason());
+            () -> LinuxLoader.check(List.of(GuestRamLayout.ramRanges(64 * MIB)), dir.resolve("missing"), Optional.empty(), "")).reason());
     }
 
     @Test
