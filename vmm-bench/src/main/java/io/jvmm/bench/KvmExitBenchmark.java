@@ -39,7 +39,9 @@ import java.util.Locale;
  *
  * <pre>
  *   KvmExitBenchmark dump DIR                  writes DIR/ram.bin and DIR/state.txt
- *   KvmExitBenchmark run N WARMUPS RUNS        prints "java EXITS SECONDS EXITS_PER_S EXITS_PER_CPU_S" per measured run
+ *   KvmExitBenchmark run N WARMUPS RUNS [C_PROGRAM DUMP_DIR]
+ *       prints "java EXITS SECONDS EXITS_PER_S EXITS_PER_CPU_S" per measured run; with C_PROGRAM
+ *       (vmm-bench/c/kvmexit built), runs it once beside each measured run, which prints a "c" line
  * </pre>
  * Run it through {@code vmm-bench/run-kvm.sh}, which interleaves it with the C program.
  */
@@ -50,13 +52,14 @@ public final class KvmExitBenchmark {
     private KvmExitBenchmark() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, InterruptedException {
         if (args.length == 2 && args[0].equals("dump")) {
             dump(Path.of(args[1]));
-        } else if (args.length == 4 && args[0].equals("run")) {
-            run(Long.parseLong(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+        } else if ((args.length == 4 || args.length == 6) && args[0].equals("run")) {
+            run(Long.parseLong(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                args.length == 6 ? Path.of(args[4]) : null, args.length == 6 ? Path.of(args[5]) : null);
         } else {
-            System.err.println("usage: KvmExitBenchmark dump DIR | run N WARMUPS RUNS");
+            System.err.println("usage: KvmExitBenchmark dump DIR | run N WARMUPS RUNS [C_PROGRAM DUMP_DIR]");
             System.exit(2);
         }
     }
@@ -108,31 +111,62 @@ public final class KvmExitBenchmark {
         }
     }
 
-    private static void run(long n, int warmups, int runs) {
+    /**
+     * WARMUPS unmeasured runs, then RUNS measured ones. With a C program, each measured run is
+     * paired with one run of it, started as a child process right before or after (alternating,
+     * so neither side always follows the other): a pair runs within seconds, under the same load
+     * on a shared host, and its ratio is the figure that load disturbs least.
+     */
+    private static void run(long n, int warmups, int runs, Path cProgram, Path dumpDir) throws IOException, InterruptedException {
         if (n < 1 || warmups < 0 || runs < 1) {
             throw new IllegalArgumentException("need N >= 1, WARMUPS >= 0, RUNS >= 1");
         }
         try (Kvm kvm = Kvm.open()) {
-            for (int i = 0; i < warmups + runs; i++) {
-                try (Machine m = Machine.create(kvm, config())) {
-                    CountingPort port = new CountingPort(n);
-                    m.ioBus().register(X86Layout.EXIT_BENCHMARK_PORT, 1, port);
-                    m.memory().writeLongAtAddr(n, GuestAddress.of(BuiltInGuests.MAILBOX_INPUT_ADDR));
-                    RunResult r = m.run(Duration.ofMinutes(5));
-                    long io = r.exits().get("io");
-                    if (r.reason() != StopReason.HALT || io != n || port.writes != n) {
-                        throw new IllegalStateException("benchmark guest misbehaved: " + r.describe() + " exits " + r.exits()
-                            + " device saw " + port.writes + " writes, expected " + n);
-                    }
-                    long exits = r.totalExits();
-                    double seconds = r.runLoop().toNanos() / 1e9;
-                    if (i >= warmups) {
-                        double cpuSeconds = (port.lastCpuNanos - port.firstCpuNanos) / 1e9;
-                        System.out.printf(Locale.ROOT, "java %d %.6f %.0f %.0f%n", exits, seconds, exits / seconds,
-                            n > 1 ? (n - 1) / cpuSeconds : 0.0);
-                    }
+            for (int i = 0; i < warmups; i++) {
+                runJava(kvm, n);
+            }
+            for (int i = 0; i < runs; i++) {
+                boolean cFirst = i % 2 == 0;
+                if (cProgram != null && cFirst) {
+                    runC(cProgram, dumpDir, n);
+                }
+                System.out.println(runJava(kvm, n));
+                if (cProgram != null && !cFirst) {
+                    runC(cProgram, dumpDir, n);
                 }
             }
+        }
+    }
+
+    /** One run on a fresh Machine; returns its result line. */
+    private static String runJava(Kvm kvm, long n) {
+        try (Machine m = Machine.create(kvm, config())) {
+            CountingPort port = new CountingPort(n);
+            m.ioBus().register(X86Layout.EXIT_BENCHMARK_PORT, 1, port);
+            m.memory().writeLongAtAddr(n, GuestAddress.of(BuiltInGuests.MAILBOX_INPUT_ADDR));
+            RunResult r = m.run(Duration.ofMinutes(5));
+            long io = r.exits().get("io");
+            if (r.reason() != StopReason.HALT || io != n || port.writes != n) {
+                throw new IllegalStateException("benchmark guest misbehaved: " + r.describe() + " exits " + r.exits()
+                    + " device saw " + port.writes + " writes, expected " + n);
+            }
+            long exits = r.totalExits();
+            double seconds = r.runLoop().toNanos() / 1e9;
+            double cpuSeconds = (port.lastCpuNanos - port.firstCpuNanos) / 1e9;
+            return String.format(Locale.ROOT, "java %d %.6f %.0f %.0f", exits, seconds, exits / seconds,
+                n > 1 ? (n - 1) / cpuSeconds : 0.0);
+        }
+    }
+
+    /** One run of the C program; its result line goes to our standard output. */
+    private static void runC(Path cProgram, Path dumpDir, long n) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cProgram.toString(), dumpDir.toString(), Long.toString(n), "1")
+            .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+        int rc = p.waitFor();
+        if (rc != 0) {
+            throw new IllegalStateException(cProgram + " exited with " + rc);
         }
     }
 
