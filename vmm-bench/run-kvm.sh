@@ -6,7 +6,8 @@
 # with one run of the C program started right before or after it (alternating). Every run uses a
 # fresh VM. Prints every run, then per side the median, min and max exits/s, and the median of the
 # per-pair Java/C ratios, by wall time of the run loop and by CPU time of the vCPU thread.
-# SKIP_BUILD=1 reuses vmm-bench/target/benchmarks.jar.
+# SKIP_BUILD=1 reuses vmm-bench/target/benchmarks.jar; JAR=path runs another build of the benchmark
+# jar instead (e.g. one of an older commit, for a before/after comparison; implies SKIP_BUILD=1).
 # Output: vmm-bench/out/kvm/{runs.txt,report.txt}. Needs /dev/kvm, gcc, java 17, mvn.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,10 +16,10 @@ rounds=${2:-3}
 runs=${3:-5}
 warmups=${WARMUPS:-2}
 out=vmm-bench/out/kvm
-jar=vmm-bench/target/benchmarks.jar
+jar=${JAR:-vmm-bench/target/benchmarks.jar}
 mkdir -p "$out"
 
-if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$jar" ]; then
+if [ -z "${JAR:-}" ] && { [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$jar" ]; }; then
   echo "== building (mvn -Pbench package) =="
   mvn -B -q -Pbench -pl vmm-bench -am package -DskipTests
 fi
@@ -28,7 +29,7 @@ gcc -O2 -Wall -o "$out/kvmexit" vmm-bench/c/kvmexit.c
 # (stderr of the JVM carries only slf4j's "no provider" notice.)
 java -cp "$jar" io.jvmm.bench.KvmExitBenchmark dump "$out/dump" 2>/dev/null
 
-echo "== $(date -u +%FT%TZ) N=$n: $rounds JVMs x $runs pairs (after $warmups warm-up runs each); load: $(cut -d' ' -f1-3 /proc/loadavg) =="
+echo "== $(date -u +%FT%TZ) $jar N=$n: $rounds JVMs x $runs pairs (after $warmups warm-up runs each); load: $(cut -d' ' -f1-3 /proc/loadavg) =="
 echo "side exits seconds exits_per_s exits_per_cpu_s"
 : >"$out/runs.txt"
 for round in $(seq 1 "$rounds"); do

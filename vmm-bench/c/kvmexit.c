@@ -13,6 +13,8 @@
  * check that the access lies inside the mapping, dispatch on the port, take the byte, continue.
  *
  *   kvmexit DIR N RUNS      prints "c EXITS SECONDS EXITS_PER_S EXITS_PER_CPU_S" per run (a fresh VM each)
+ *   kvmexit --ioctl COUNT   prints the mean cost of KVM_CHECK_EXTENSION(KVM_CAP_USER_MEMORY) on
+ *                           /dev/kvm, the call io.jvmm.bench.IoctlCallBenchmarks times from Java
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -212,9 +214,24 @@ static uint64_t run_once(int kvm, const struct state *st, const void *ram_image,
     return exits;
 }
 
+static int ioctl_cost(long count) {
+    int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (kvm < 0) die("/dev/kvm");
+    long sum = 0;
+    for (int round = 0; round < 5; round++) {
+        double start = clock_seconds(CLOCK_MONOTONIC);
+        for (long i = 0; i < count; i++) sum += ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY);
+        double seconds = clock_seconds(CLOCK_MONOTONIC) - start;
+        printf("c ioctl KVM_CHECK_EXTENSION: %.0f ns per call\n", seconds * 1e9 / count);
+    }
+    close(kvm);
+    return sum == 0; /* KVM_CAP_USER_MEMORY is always there: 0 means something is wrong */
+}
+
 int main(int argc, char **argv) {
+    if (argc == 3 && !strcmp(argv[1], "--ioctl")) return ioctl_cost(atol(argv[2]));
     if (argc != 4) {
-        fprintf(stderr, "usage: kvmexit DIR N RUNS\n");
+        fprintf(stderr, "usage: kvmexit DIR N RUNS | kvmexit --ioctl COUNT\n");
         return 2;
     }
     struct state st;
