@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -96,7 +97,7 @@ public final class KvmExitBenchmark {
 
         @Override
         public void read(long offset, byte[] data) {
-            java.util.Arrays.fill(data, (byte) 0xff);
+            Arrays.fill(data, (byte) 0xff);
         }
 
         @Override
