@@ -7,9 +7,11 @@ import picocli.CommandLine.Option;
 /** {@code jvmm check}: what this host's KVM offers jvmm (see {@link HostReport}). */
 @Command(name = "check", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
     description = {
-        "Shows what this host offers jvmm: whether /dev/kvm opens (and why not), its API version, the KVM"
-            + " capabilities jvmm uses, the KVM backend (hardware VMX/SVM, or PVM) and what it means for what"
-            + " can boot, the CPU, and whether a VM can be created.",
+        "Shows what this host's KVM offers jvmm.",
+        "",
+        "Whether /dev/kvm opens (and why not), its API version, the KVM capabilities jvmm uses, the KVM"
+            + " backend (hardware VMX/SVM, or PVM) and what it means for what can boot, the CPU, and whether"
+            + " a VM can be created.",
         ""},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

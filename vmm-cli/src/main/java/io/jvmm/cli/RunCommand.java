@@ -53,7 +53,8 @@ import picocli.CommandLine.Option;
     footer = {
         "  jvmm run",
         "  jvmm run --guest real --stats",
-        "  jvmm run --raw guest.bin --load-addr 0x100000 --entry 0x100000 --mode long --timeout 5s"})
+        "  jvmm run --raw guest.bin --load-addr 0x100000 --entry 0x100000 --mode long",
+        "  jvmm run --timeout 5s --serial-out console.txt"})
 final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
     /** How long a Ctrl-C waits for the run to wind down (flush the console, print stats). */
@@ -231,49 +232,51 @@ final class RunCommand implements Callable<Integer> {
             }
             try (machine) {
                 source.prepare(machine);
-                RunResult result = runUntilDone(machine);
-                LOG.debug("run ended: {}; exits {}", result.describe(), result.exits());
-                Outcome outcome = outcome(result, machine, source);
-                serial.close();
-                if (outcome.message() != null) {
-                    env.err().println("jvmm: " + outcome.message());
+                // A Ctrl-C (or kill) runs the JVM's shutdown hooks: this one stops the vCPUs and
+                // waits a moment for this thread to flush the console and report, instead of
+                // letting the process die mid-line.
+                CountDownLatch reported = new CountDownLatch(1);
+                Thread onShutdown = new Thread(() -> {
+                    machine.requestStop();
+                    try {
+                        reported.await(INTERRUPT_GRACE_MS, TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "jvmm-shutdown");
+                Runtime.getRuntime().addShutdownHook(onShutdown);
+                try {
+                    return runAndReport(machine, source, serial);
+                } finally {
+                    reported.countDown();
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(onShutdown);
+                    } catch (IllegalStateException shuttingDown) {
+                        // The hook is running: it stopped this run and waited for the report.
+                    }
                 }
-                if (stats) {
-                    env.err().println(stats(result, machine));
-                }
-                env.err().flush();
-                return outcome.exitCode();
             }
         }
     }
 
-    /**
-     * Runs the machine; a Ctrl-C (JVM shutdown) stops the vCPUs and waits briefly for this thread
-     * to flush the console and report, instead of dying mid-line.
-     */
-    private RunResult runUntilDone(Machine machine) {
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread onShutdown = new Thread(() -> {
-            machine.requestStop();
-            try {
-                finished.await(INTERRUPT_GRACE_MS, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "jvmm-shutdown");
-        Runtime.getRuntime().addShutdownHook(onShutdown);
+    private int runAndReport(Machine machine, GuestSource source, SerialSink serial) {
+        RunResult result;
         try {
-            return machine.run(timeout);
+            result = machine.run(timeout);
         } catch (VcpuFailedException e) {
             throw new CliException(ExitCodes.VMM_ERROR, Main.oneLine(e), e);
-        } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(onShutdown);
-            } catch (IllegalStateException shuttingDown) {
-                // The hook is running: it stopped this run and is waiting for us.
-            }
         }
+        LOG.debug("run ended: {}; exits {}", result.describe(), result.exits());
+        Outcome outcome = outcome(result, machine, source);
+        serial.finish();
+        if (outcome.message() != null) {
+            env.err().println("jvmm: " + outcome.message());
+        }
+        if (stats) {
+            env.err().println(stats(result, machine));
+        }
+        env.err().flush();
+        return outcome.exitCode();
     }
 
     /** The exit code and message for how the run ended. */
@@ -291,7 +294,8 @@ final class RunCommand implements Callable<Integer> {
                 + " (--timeout); the vCPUs were stopped");
             case SHUTDOWN, FAIL_ENTRY, INTERNAL_ERROR -> new Outcome(ExitCodes.GUEST_FAILURE, r.describe());
             case UNHANDLED_EXIT -> new Outcome(ExitCodes.VMM_ERROR, r.describe() + " (jvmm cannot continue this guest)");
-            case STOPPED -> new Outcome(ExitCodes.VMM_ERROR, "stopped before the guest finished");
+            // Only the shutdown hook stops a run here: a signal (Ctrl-C, kill) ends the process.
+            case STOPPED -> new Outcome(ExitCodes.VMM_ERROR, "stopped by a signal before the guest finished; the vCPUs were stopped");
         };
     }
 
@@ -347,7 +351,7 @@ final class RunCommand implements Callable<Integer> {
 
         void discard() {
             try {
-                close();
+                finish();
             } catch (CliException e) {
                 LOG.debug("closing {} failed", file, e);
             }
@@ -362,6 +366,11 @@ final class RunCommand implements Callable<Integer> {
 
         @Override
         public void close() {
+            finish();
+        }
+
+        /** Flushes stdout, or closes the file; reports a failure to write it. Idempotent. */
+        void finish() {
             if (closed) {
                 return;
             }
