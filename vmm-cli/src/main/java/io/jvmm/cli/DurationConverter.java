@@ -9,10 +9,10 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * Parses durations as users write them: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}; a bare
- * number is seconds.
+ * number is seconds. Zero is refused: a run that may not run at all is a mistake.
  */
 public final class DurationConverter implements ITypeConverter<Duration> {
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h)?");
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h)?");
 
     @Override
     public Duration convert(String value) {
@@ -31,6 +31,27 @@ public final class DurationConverter implements ITypeConverter<Duration> {
         if (d.isZero()) {
             throw new TypeConversionException("invalid duration '" + value + "': must be positive");
         }
+        try {
+            d.toNanos();
+        } catch (ArithmeticException e) {
+            // Waits are in nanoseconds; 2^63 ns is 292 years.
+            throw new TypeConversionException("invalid duration '" + value + "': too long");
+        }
         return d;
+    }
+
+    /** The way users write it: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code 1500ms}. */
+    public static String format(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + "m";
+        }
+        if (ms % 1000 == 0) {
+            return ms / 1000 + "s";
+        }
+        return ms + "ms";
     }
 }

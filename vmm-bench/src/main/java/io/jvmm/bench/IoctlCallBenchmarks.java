@@ -1,0 +1,59 @@
+package io.jvmm.bench;
+
+import io.jvmm.core.DirectIoctl;
+import io.jvmm.core.LibC;
+import io.jvmm.kvm.sys.KvmCap;
+import io.jvmm.kvm.sys.KvmIoctls;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Diagnostic for the exit path (see docs/performance-kvm.md): what one cheap ioctl costs through
+ * JNA direct mapping ({@link LibC#ioctlChecked}, the run loop's path before {@link DirectIoctl})
+ * and through {@link DirectIoctl}'s system-call stub. The request is {@code KVM_CHECK_EXTENSION}
+ * on {@code /dev/kvm}, which the kernel answers without side effects; {@code kvmexit --ioctl}
+ * times the same call from C.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class IoctlCallBenchmarks {
+    int kvm = -1;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        kvm = LibC.openChecked("/dev/kvm", LibC.O_RDWR | LibC.O_CLOEXEC, 0);
+        if (!DirectIoctl.isDirect()) {
+            throw new IllegalStateException("DirectIoctl falls back to JNA here: " + DirectIoctl.unavailableReason());
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        LibC.closeChecked(kvm);
+    }
+
+    @Benchmark
+    public int checkExtensionThroughJna() {
+        return LibC.ioctlChecked(kvm, KvmIoctls.KVM_CHECK_EXTENSION, KvmCap.USER_MEMORY.number());
+    }
+
+    @Benchmark
+    public int checkExtensionThroughDirectIoctl() {
+        return DirectIoctl.ioctl(kvm, KvmIoctls.KVM_CHECK_EXTENSION, KvmCap.USER_MEMORY.number());
+    }
+}

@@ -1,0 +1,43 @@
+package io.jvmm.cli;
+
+import io.jvmm.kvm.Kvm;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Objects;
+import picocli.CommandLine;
+
+/**
+ * What the commands work with: the streams the user sees (the guest's console goes to
+ * {@code out} as raw bytes, messages to {@code err}) and the KVM device to open. Tests run the CLI
+ * in-process with captured streams, and with a device path that is missing or no KVM device.
+ *
+ * @param out standard output: the guest's serial console unless {@code --serial-out}; reports
+ * @param err standard error: one-line errors, logs, {@code --stats}
+ * @param kvmDevice the KVM device node, {@link #DEFAULT_KVM_DEVICE} outside tests
+ */
+record Environment(PrintStream out, PrintStream err, Path kvmDevice) {
+    static final Path DEFAULT_KVM_DEVICE = Kvm.DEVICE;
+
+    Environment {
+        Objects.requireNonNull(out, "out");
+        Objects.requireNonNull(err, "err");
+        Objects.requireNonNull(kvmDevice, "kvmDevice");
+    }
+
+    /** Creates the commands with this environment; everything else as picocli would. */
+    CommandLine.IFactory commandFactory() {
+        CommandLine.IFactory fallback = CommandLine.defaultFactory();
+        return new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> cls) throws Exception {
+                if (cls == RunCommand.class) {
+                    return cls.cast(new RunCommand(Environment.this));
+                }
+                if (cls == CheckCommand.class) {
+                    return cls.cast(new CheckCommand(Environment.this));
+                }
+                return fallback.create(cls);
+            }
+        };
+    }
+}

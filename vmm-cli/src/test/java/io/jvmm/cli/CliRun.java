@@ -1,0 +1,67 @@
+package io.jvmm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One in-process {@code jvmm} invocation with captured streams.
+ *
+ * @param exitCode what {@code jvmm} would exit with
+ * @param out everything written to stdout (the guest console unless --serial-out)
+ * @param err everything written to stderr
+ */
+record CliRun(int exitCode, String out, String err) {
+    static CliRun jvmm(String... args) {
+        return jvmmWithDevice(Environment.DEFAULT_KVM_DEVICE, args);
+    }
+
+    /** Runs with another KVM device node (a missing one, a regular file). */
+    static CliRun jvmmWithDevice(Path kvmDevice, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            code = Main.execute(args, new Environment(o, e, kvmDevice));
+        }
+        return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    List<String> errLines() {
+        return err.lines().toList();
+    }
+
+    /** The last line on stderr (where --stats puts its JSON). */
+    String lastErrLine() {
+        List<String> lines = errLines();
+        return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+    }
+
+    /**
+     * Asserts the exit code and that stderr is one {@code jvmm: ...} line containing
+     * {@code fragment} — plus, for usage errors, the line pointing at the help — and no stack trace.
+     */
+    CliRun assertOneLineError(int expectedCode, String fragment) {
+        assertEquals(expectedCode, exitCode, this::toString);
+        List<String> lines = errLines();
+        assertEquals(expectedCode == ExitCodes.USAGE ? 2 : 1, lines.size(), this::toString);
+        String line = lines.get(0);
+        assertFalse(!line.startsWith("jvmm: ") || !line.contains(fragment), () -> "expected 'jvmm: ...'" + fragment + "...' in " + this);
+        if (expectedCode == ExitCodes.USAGE) {
+            assertFalse(!lines.get(1).startsWith("Try 'jvmm") || !lines.get(1).contains("--help"), this::toString);
+        }
+        assertFalse(err.contains("\tat ") || err.contains("Exception"), () -> "stack trace or exception name in " + this);
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        return "exit " + exitCode + "\n--- stdout ---\n" + out + "\n--- stderr ---\n" + err;
+    }
+}
