@@ -1,6 +1,7 @@
 package io.jvmm.cli;
 
 import io.jvmm.kvm.Kvm;
+import io.jvmm.kvm.KvmBackend;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -14,14 +15,22 @@ import picocli.CommandLine;
  * @param out standard output: the guest's serial console unless {@code --serial-out}; reports
  * @param err standard error: one-line errors, logs, {@code --stats}
  * @param kvmDevice the KVM device node, {@link #DEFAULT_KVM_DEVICE} outside tests
+ * @param backend which KVM this host runs ({@link KvmBackend#detect()} outside tests), which
+ *     decides whether {@code run --kernel} can boot a stock kernel
  */
-record Environment(PrintStream out, PrintStream err, Path kvmDevice) {
+record Environment(PrintStream out, PrintStream err, Path kvmDevice, KvmBackend backend) {
     static final Path DEFAULT_KVM_DEVICE = Kvm.DEVICE;
 
     Environment {
         Objects.requireNonNull(out, "out");
         Objects.requireNonNull(err, "err");
         Objects.requireNonNull(kvmDevice, "kvmDevice");
+        Objects.requireNonNull(backend, "backend");
+    }
+
+    /** This host's KVM backend. */
+    Environment(PrintStream out, PrintStream err, Path kvmDevice) {
+        this(out, err, kvmDevice, KvmBackend.detect());
     }
 
     /** Creates the commands with this environment; everything else as picocli would. */

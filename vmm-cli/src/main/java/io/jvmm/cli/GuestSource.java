@@ -11,13 +11,13 @@ import io.jvmm.kvm.Machine;
  *       machine requirements into the config — before {@code /dev/kvm} is opened and before any
  *       output file is created, so that a bad input leaves nothing behind;</li>
  *   <li>{@link #prepare}: after the machine exists, before the first {@code KVM_RUN} (mailbox
- *       values; a kernel loader would load the kernel and set up the boot vCPU here);</li>
+ *       values);</li>
  *   <li>{@link #verify}: after the guest reset or halted, check what it left in guest memory.</li>
  * </ol>
  * A new kind of guest is a new implementation plus the options that select it in
  * {@link RunCommand}.
  */
-sealed interface GuestSource permits BuiltInSource, RawImageSource {
+sealed interface GuestSource permits BuiltInSource, KernelSource, RawImageSource {
     /** What the guest is, for logs and messages, e.g. "the built-in demo guest". */
     String describe();
 

@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -41,11 +42,16 @@ import picocli.CommandLine.Option;
         "Without options it boots the built-in demo guest: it enters 64-bit long mode, prints a greeting"
             + " on its serial port (to stdout), computes with a value jvmm put in its memory, and resets;"
             + " jvmm then checks its result in guest memory.",
+        "",
+        "With --kernel it boots a Linux kernel (bzImage or ELF vmlinux) with an optional --initrd, the way"
+            + " Firecracker does: no firmware, 64-bit boot protocol, the console on ttyS0 (to stdout),"
+            + " reboot=k ending the run. This needs hardware-assisted KVM (kvm_intel or kvm_amd).",
         ""},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:the guest reset or halted",
-        "1:VMM error: bad input file, image does not fit, /dev/kvm unusable, KVM failure, wrong demo result",
+        "1:VMM error: bad input file, image or kernel does not fit, /dev/kvm unusable, KVM failure, wrong demo"
+            + " result, a kernel on a host that cannot boot one",
         "2:usage error: unknown option, malformed or out-of-range value, missing or conflicting options",
         "3:the guest shut down (triple fault), KVM could not enter it, or KVM hit an internal error",
         "124:--timeout expired; the vCPUs were stopped"},
@@ -54,11 +60,14 @@ import picocli.CommandLine.Option;
         "  jvmm run",
         "  jvmm run --guest real --stats",
         "  jvmm run --raw guest.bin --load-addr 0x100000 --entry 0x100000 --mode long",
+        "  jvmm run --kernel vmlinuz --initrd initramfs.cpio.gz --cmdline \"console=ttyS0 reboot=k panic=-1\" --stats",
         "  jvmm run --timeout 5s --serial-out console.txt"})
 final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
     /** How long a Ctrl-C waits for the run to wind down (flush the console, print stats). */
     private static final long INTERRUPT_GRACE_MS = 2000;
+    /** --mem when a kernel is booted and --mem is not given (see GuestConfig.DEFAULT_KERNEL_MEMORY). */
+    static final long KERNEL_DEFAULT_MEMORY = GuestConfig.DEFAULT_KERNEL_MEMORY;
 
     private final Environment env;
 
@@ -67,7 +76,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--mem", paramLabel = "SIZE", defaultValue = "256M", converter = SizeConverter.class,
         description = "Guest RAM: a number with an optional K, M, G suffix (binary), e.g. 256M or 1G;"
-            + " at least 2M, a multiple of 4K, at most the host's RAM. Default: ${DEFAULT-VALUE}.")
+            + " at least 2M, a multiple of 4K, at most the host's RAM. Default: ${DEFAULT-VALUE}, 512M with --kernel.")
     long memory;
 
     @Option(names = "--vcpus", paramLabel = "N", defaultValue = "1",
@@ -112,22 +121,46 @@ final class RunCommand implements Callable<Integer> {
             + " default) or real (16-bit; CS = load address / 16).")
     CpuMode mode;
 
+    @Option(names = "--kernel", paramLabel = "FILE",
+        description = "Boot this Linux kernel (bzImage or ELF vmlinux) instead of a built-in guest.")
+    Path kernel;
+
+    @Option(names = "--initrd", paramLabel = "FILE",
+        description = "Initial ramdisk for --kernel, e.g. a gzip'd cpio initramfs; placed high in RAM.")
+    Path initrd;
+
+    @Option(names = "--cmdline", paramLabel = "STRING",
+        description = "Kernel command line for --kernel (printable ASCII, at most the kernel's cmdline_size)."
+            + " Default: \"" + KernelSource.DEFAULT_CMDLINE + "\".")
+    String cmdline;
+
+    @Option(names = "--force",
+        description = "Boot --kernel even on a host whose KVM cannot run a stock kernel (PVM), instead of refusing.")
+    boolean force;
+
     RunCommand(Environment env) {
         this.env = env;
     }
 
     @Override
     public Integer call() {
+        if (kernel != null && !spec.commandLine().getParseResult().hasMatchedOption("--mem")) {
+            memory = KERNEL_DEFAULT_MEMORY;
+        }
         checkOptions();
         GuestSource source = guestSource();
         LOG.debug("guest: {}; memory {}, {} vCPU(s), timeout {}", source.describe(), SizeConverter.format(memory), vcpus,
             timeout == null ? "none" : DurationConverter.format(timeout));
-        GuestConfig.Builder config = GuestConfig.builder().memorySize(memory).vcpus(vcpus).irqchip(vcpus > 1);
+        // A kernel always has the irqchip (its timer and console interrupts); other guests only
+        // with several vCPUs, since with it HLT no longer ends their run.
+        GuestConfig.Builder config = GuestConfig.builder().memorySize(memory).vcpus(vcpus)
+            .irqchip(vcpus > 1 || kernel != null);
         source.configure(config, memory);
         checkConfig(config);
+        checkKernelBackend();
         checkSerialOutTarget();
         try (Kvm kvm = KvmAccess.open(env.kvmDevice())) {
-            LOG.debug("KVM: {} API version {}, backend {}", env.kvmDevice(), kvm.apiVersion(), KvmBackend.detect());
+            LOG.debug("KVM: {} API version {}, backend {}", env.kvmDevice(), kvm.apiVersion(), env.backend());
             if (vcpus > kvm.maxVcpus()) {
                 throw usage("--vcpus " + vcpus + ": KVM on this host allows at most " + kvm.maxVcpus());
             }
@@ -159,6 +192,25 @@ final class RunCommand implements Callable<Integer> {
         if (raw != null && guest != null) {
             throw usage("--guest and --raw both choose the guest: give one of them");
         }
+        if (kernel != null && (raw != null || guest != null)) {
+            throw usage("--kernel and " + (raw != null ? "--raw" : "--guest") + " both choose the guest: give one of them");
+        }
+        if (kernel == null) {
+            List<String> orphans = new ArrayList<>();
+            if (initrd != null) {
+                orphans.add("--initrd");
+            }
+            if (cmdline != null) {
+                orphans.add("--cmdline");
+            }
+            if (force) {
+                orphans.add("--force");
+            }
+            if (!orphans.isEmpty()) {
+                throw usage(String.join(", ", orphans) + (orphans.size() == 1 ? " goes" : " go")
+                    + " with a Linux kernel: add --kernel FILE");
+            }
+        }
         if (raw == null) {
             List<String> orphans = new ArrayList<>();
             if (loadAddress != null) {
@@ -182,10 +234,14 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * The guest the options choose. Another image source (a Linux kernel, say) adds its options,
+     * The guest the options choose: a kernel, a raw image, or a built-in guest. Another source adds its options,
      * a conflict check in {@link #checkOptions()}, and a branch here.
      */
     private GuestSource guestSource() {
+        if (kernel != null) {
+            return new KernelSource(kernel, Optional.ofNullable(initrd),
+                cmdline == null ? KernelSource.DEFAULT_CMDLINE : cmdline);
+        }
         if (raw != null) {
             return new RawImageSource(raw, loadAddress, entry, mode == null ? CpuMode.LONG : mode);
         }
@@ -204,6 +260,23 @@ final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.VMM_ERROR, Main.oneLine(e), e);
         }
+    }
+
+    /**
+     * Refuses a kernel where this host's KVM cannot boot one ({@link KvmBackend#stockKernelUnsupportedReason},
+     * the one place that decides), unless {@code --force}: then it warns and tries.
+     */
+    private void checkKernelBackend() {
+        if (kernel == null) {
+            return;
+        }
+        env.backend().stockKernelUnsupportedReason().ifPresent(reason -> {
+            if (!force) {
+                throw new CliException(ExitCodes.VMM_ERROR, "cannot boot " + kernel + ": " + reason
+                    + " (--force tries anyway)");
+            }
+            env.err().println("jvmm: warning: " + reason + "; trying anyway (--force)");
+        });
     }
 
     /** Refuses a --serial-out path that cannot become a file, before anything is created. */

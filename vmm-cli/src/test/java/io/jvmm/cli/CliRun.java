@@ -3,6 +3,7 @@ package io.jvmm.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.jvmm.kvm.KvmBackend;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -23,12 +24,21 @@ record CliRun(int exitCode, String out, String err) {
 
     /** Runs with another KVM device node (a missing one, a regular file). */
     static CliRun jvmmWithDevice(Path kvmDevice, String... args) {
+        return jvmmIn(kvmDevice, KvmBackend.detect(), args);
+    }
+
+    /** Runs as if the host's KVM were {@code backend} (to see what jvmm does on PVM, anywhere). */
+    static CliRun jvmmWithBackend(KvmBackend backend, String... args) {
+        return jvmmIn(Environment.DEFAULT_KVM_DEVICE, backend, args);
+    }
+
+    private static CliRun jvmmIn(Path kvmDevice, KvmBackend backend, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
              PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = Main.execute(args, new Environment(o, e, kvmDevice));
+            code = Main.execute(args, new Environment(o, e, kvmDevice, backend));
         }
         return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
