@@ -1,7 +1,9 @@
-package io.jvmm.kvm;
+package io.jvmm.cli;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jvmm.kvm.Kvm;
+import io.jvmm.kvm.KvmBackend;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +26,7 @@ record TestKernelArtifacts(Path kernel, Path initramfs) {
      * or the artifacts are missing and nobody asked to build them.
      */
     static TestKernelArtifacts require() throws IOException, InterruptedException {
-        KvmTestSupport.assumeKvm();
+        assumeTrue(Kvm.isAvailable(), () -> "KVM is not usable here: " + Kvm.unavailableReason().orElse(""));
         var unsupported = KvmBackend.detect().stockKernelUnsupportedReason();
         assumeTrue(unsupported.isEmpty(), () -> unsupported.orElse(""));
         // Tests run in the module directory; the scripts and build/ live at the repository root.
