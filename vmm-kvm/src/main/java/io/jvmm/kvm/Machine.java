@@ -20,7 +20,6 @@ import io.jvmm.kvm.x86.X86Layout;
 import io.jvmm.memory.GuestAddress;
 import io.jvmm.memory.GuestMemory;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -60,8 +59,6 @@ public final class Machine implements AutoCloseable {
     private final GuestMemory memory;
     private final List<Vcpu> vcpus;
     private final LoadedKernel kernel;
-    private final Instant wallAnchor;
-    private final long nanoAnchor;
     private final IoBus ioBus = new IoBus();
     private final MmioBus mmioBus = new MmioBus();
     private final BootCompletePort bootComplete = new BootCompletePort();
@@ -71,11 +68,8 @@ public final class Machine implements AutoCloseable {
     private volatile VcpuRunner currentRunner;
     private final AtomicBoolean running = new AtomicBoolean();
 
-    private Machine(GuestConfig config, Vm vm, GuestMemory memory, List<Vcpu> vcpus, LoadedKernel kernel,
-                    Instant wallAnchor, long nanoAnchor) {
+    private Machine(GuestConfig config, Vm vm, GuestMemory memory, List<Vcpu> vcpus, LoadedKernel kernel) {
         this.config = config;
-        this.wallAnchor = wallAnchor;
-        this.nanoAnchor = nanoAnchor;
         this.kernel = kernel;
         this.vm = vm;
         this.memory = memory;
@@ -110,9 +104,6 @@ public final class Machine implements AutoCloseable {
         try {
             Vm vm = kvm.createVm();
             created.add(vm);
-            // A wall-clock reading next to a monotonic one, to place boot-complete on the wall clock.
-            Instant wallAnchor = Instant.now();
-            long nanoAnchor = System.nanoTime();
             // Intel hosts need these for real-mode emulation; they must precede vCPU creation
             // (api.rst 4.44, 4.67). Firecracker sets them unconditionally; we ask first.
             if (kvm.hasExtension(KvmCap.SET_IDENTITY_MAP_ADDR)) {
@@ -147,7 +138,7 @@ public final class Machine implements AutoCloseable {
             }
             config.image().ifPresent(image -> load(image, memory, vcpus.get(0)));
             kernel.ifPresent(k -> LinuxVcpuSetup.enterKernel(vcpus.get(0), memory, k));
-            Machine machine = new Machine(config, vm, memory, vcpus, kernel.orElse(null), wallAnchor, nanoAnchor);
+            Machine machine = new Machine(config, vm, memory, vcpus, kernel.orElse(null));
             config.serialInput().ifPresent(in -> machine.inputPump = SerialInputPump.start(in, machine.serial));
             return machine;
         } catch (RuntimeException e) {
@@ -225,17 +216,6 @@ public final class Machine implements AutoCloseable {
     public Optional<Duration> bootCompleteSinceVmCreation() {
         OptionalLong at = bootComplete.bootCompleteNanos();
         return at.isPresent() ? Optional.of(Duration.ofNanos(at.getAsLong() - vm.createdAtNanos())) : Optional.empty();
-    }
-
-    /**
-     * The wall-clock time of the boot-complete signal, for measuring against instants from other
-     * clocks, such as the process start ({@code ProcessHandle.current().info().startInstant()}):
-     * the signal's {@link System#nanoTime()} placed on the wall clock through a reading of both
-     * clocks taken when the VM was created, so a wall-clock step during the run does not skew it.
-     */
-    public Optional<Instant> bootCompleteAt() {
-        OptionalLong at = bootComplete.bootCompleteNanos();
-        return at.isPresent() ? Optional.of(wallAnchor.plusNanos(at.getAsLong() - nanoAnchor)) : Optional.empty();
     }
 
     /** The {@link System#nanoTime()} of the boot-complete signal, if it came. */

@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +53,6 @@ class SyntheticKernelBootTest {
         ByteArrayOutputStream serial = new ByteArrayOutputStream();
         GuestConfig config = GuestConfig.builder().memorySize(MEMORY)
             .kernel(kernelFile, Optional.of(initrdFile), CMDLINE).serialOutput(serial).build();
-        Instant beforeCreate = Instant.now();
         try (Kvm kvm = Kvm.open(); Machine m = Machine.create(kvm, config)) {
             LoadedKernel loaded = m.loadedKernel().orElseThrow();
             assertTrue(m.vm().hasIrqchip(), "a kernel always gets the in-kernel irqchip");
@@ -121,8 +119,6 @@ class SyntheticKernelBootTest {
                 String.format("%016x %016x %016x", 0x100000, MEMORY - 0x100000, 1)), f.get("e820"));
 
             assertTrue(m.bootCompleteSinceVmCreation().isPresent(), "the guest wrote 123 to port 0x3f0");
-            Instant at = m.bootCompleteAt().orElseThrow();
-            assertTrue(!at.isBefore(beforeCreate) && !at.isAfter(Instant.now()), "on the wall clock during the run: " + at);
         }
     }
 
