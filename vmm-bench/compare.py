@@ -8,6 +8,8 @@ PAIRS = [
     ("MemoryBenchmarks.readSlice", "65536", "readSlice_64KiB"),
     ("MemoryBenchmarks.writeSlice", "16777216", "writeSlice_16MiB"),
     ("MemoryBenchmarks.readSlice", "16777216", "readSlice_16MiB"),
+    ("MemoryBenchmarks.writeBytes", "65536", "writeBytes_64KiB"),
+    ("MemoryBenchmarks.writeBytes", "16777216", "writeBytes_16MiB"),
     ("MemoryBenchmarks.readLongRandom", None, "readLong_random_256MiB"),
     ("MemoryBenchmarks.writeLongRandom", None, "writeLong_random_256MiB"),
     ("MemoryBenchmarks.readLongVolatileRandom", None, "readLongVolatile_random_256MiB"),

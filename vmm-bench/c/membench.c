@@ -1,8 +1,8 @@
 /*
  * C baseline for the memory benchmarks in vmm-bench: the same operations as
- * io.jvmm.bench.MemoryBenchmarks, on the same kind of memory (MAP_SHARED anonymous),
- * with the same offsets (xorshift64 sequence, seed 42, 8-byte aligned), timed with
- * CLOCK_MONOTONIC. Prints one line per case: "name ns_per_op" or "name MB/s".
+ * io.jvmm.bench.MemoryBenchmarks and GuestMemoryBenchmarks, on the same kind of memory
+ * (MAP_SHARED anonymous, i.e. shmem like the guest memory's memfd), with the same offsets
+ * (xorshift64 sequence, seed 42, 8-byte aligned), timed with CLOCK_MONOTONIC. Prints one line per case: "name ns_per_op" or "name MB/s".
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -57,6 +57,22 @@ static void bench_copy(const char *name, size_t size, int to_mapping, double sec
     free(heap);
 }
 
+static void bench_fill(const char *name, size_t size, double seconds) {
+    char *mapping = map(size);
+    long iterations = 0;
+    double start = now_ns(), end = start + seconds * 1e9, t;
+    do {
+        for (int i = 0; i < 8; i++) {
+            memset(mapping, 3, size);
+            __asm__ volatile("" ::: "memory");
+        }
+        iterations += 8;
+        t = now_ns();
+    } while (t < end);
+    printf("%s %.1f MB/s\n", name, (double)size * iterations / ((t - start) / 1e9) / 1e6);
+    munmap(mapping, size);
+}
+
 static void bench_random(const char *name, size_t size, int store, int is_volatile, double seconds) {
     char *mapping = map(size);
     uint64_t *offsets = malloc(BATCH * sizeof(uint64_t));
@@ -97,6 +113,8 @@ int main(int argc, char **argv) {
     bench_copy("readSlice_64KiB", 64 << 10, 0, seconds);
     bench_copy("writeSlice_16MiB", 16 << 20, 1, seconds);
     bench_copy("readSlice_16MiB", 16 << 20, 0, seconds);
+    bench_fill("writeBytes_64KiB", 64 << 10, seconds);
+    bench_fill("writeBytes_16MiB", 16 << 20, seconds);
     bench_random("readLong_random_256MiB", 256UL << 20, 0, 0, seconds);
     bench_random("writeLong_random_256MiB", 256UL << 20, 1, 0, seconds);
     bench_random("readLongVolatile_random_256MiB", 256UL << 20, 0, 1, seconds);
