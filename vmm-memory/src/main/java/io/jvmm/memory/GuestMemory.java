@@ -466,96 +466,55 @@ public final class GuestMemory implements AutoCloseable {
 
     // ---- plain scalars: any alignment, may not straddle a region end ----
     // The region check (scalarRegion) is the bounds check of the region's mapping too: a region is
-    // exactly as large as its mapping. The mapping's state then checks open and access. A refusal
-    // by the state (a MmapException) cannot happen for memory this class mapped read-write, but
-    // would be reported as MEMORY_ACCESS like every other mapping failure.
+    // exactly as large as its mapping. The mapping's state then checks open and access (readable,
+    // writable). Each accessor is small enough to inline at any call site.
 
     public void writeLongAtAddr(long value, GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = scalarRegion(a, Long.BYTES);
-        try {
-            r.state.checkWrite();
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Long.BYTES);
-        }
-        r.state.putLong(a - r.base, value);
+        writable(r, a, Long.BYTES).putLong(a - r.base, value);
     }
 
     public long readLongFromAddr(GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = scalarRegion(a, Long.BYTES);
-        try {
-            r.state.checkRead();
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Long.BYTES);
-        }
-        return r.state.getLong(a - r.base);
+        return readable(r, a, Long.BYTES).getLong(a - r.base);
     }
 
     public void writeIntAtAddr(int value, GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = scalarRegion(a, Integer.BYTES);
-        try {
-            r.state.checkWrite();
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Integer.BYTES);
-        }
-        r.state.putInt(a - r.base, value);
+        writable(r, a, Integer.BYTES).putInt(a - r.base, value);
     }
 
     public int readIntFromAddr(GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = scalarRegion(a, Integer.BYTES);
-        try {
-            r.state.checkRead();
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Integer.BYTES);
-        }
-        return r.state.getInt(a - r.base);
+        return readable(r, a, Integer.BYTES).getInt(a - r.base);
     }
 
     public void writeShortAtAddr(short value, GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = scalarRegion(a, Short.BYTES);
-        try {
-            r.state.checkWrite();
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Short.BYTES);
-        }
-        r.state.putShort(a - r.base, value);
+        writable(r, a, Short.BYTES).putShort(a - r.base, value);
     }
 
     public short readShortFromAddr(GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = scalarRegion(a, Short.BYTES);
-        try {
-            r.state.checkRead();
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Short.BYTES);
-        }
-        return r.state.getShort(a - r.base);
+        return readable(r, a, Short.BYTES).getShort(a - r.base);
     }
 
     public void writeByteAtAddr(byte value, GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = scalarRegion(a, Byte.BYTES);
-        try {
-            r.state.checkWrite();
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Byte.BYTES);
-        }
-        r.state.putByte(a - r.base, value);
+        writable(r, a, Byte.BYTES).putByte(a - r.base, value);
     }
 
     public byte readByteFromAddr(GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = scalarRegion(a, Byte.BYTES);
-        try {
-            r.state.checkRead();
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Byte.BYTES);
-        }
-        return r.state.getByte(a - r.base);
+        return readable(r, a, Byte.BYTES).getByte(a - r.base);
     }
 
     // ---- volatile scalars: naturally aligned (so never straddling), untorn, ordered ----
@@ -563,89 +522,49 @@ public final class GuestMemory implements AutoCloseable {
     public void writeLongVolatileAtAddr(long value, GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = alignedScalarRegion(a, Long.BYTES);
-        try {
-            r.state.checkWrite();
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Long.BYTES);
-        }
-        r.state.putLongVolatile(a - r.base, value);
+        writable(r, a, Long.BYTES).putLongVolatile(a - r.base, value);
     }
 
     public long readLongVolatileFromAddr(GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = alignedScalarRegion(a, Long.BYTES);
-        try {
-            r.state.checkRead();
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Long.BYTES);
-        }
-        return r.state.getLongVolatile(a - r.base);
+        return readable(r, a, Long.BYTES).getLongVolatile(a - r.base);
     }
 
     public void writeIntVolatileAtAddr(int value, GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = alignedScalarRegion(a, Integer.BYTES);
-        try {
-            r.state.checkWrite();
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Integer.BYTES);
-        }
-        r.state.putIntVolatile(a - r.base, value);
+        writable(r, a, Integer.BYTES).putIntVolatile(a - r.base, value);
     }
 
     public int readIntVolatileFromAddr(GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = alignedScalarRegion(a, Integer.BYTES);
-        try {
-            r.state.checkRead();
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Integer.BYTES);
-        }
-        return r.state.getIntVolatile(a - r.base);
+        return readable(r, a, Integer.BYTES).getIntVolatile(a - r.base);
     }
 
     public void writeShortVolatileAtAddr(short value, GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = alignedScalarRegion(a, Short.BYTES);
-        try {
-            r.state.checkWrite();
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Short.BYTES);
-        }
-        r.state.putShortVolatile(a - r.base, value);
+        writable(r, a, Short.BYTES).putShortVolatile(a - r.base, value);
     }
 
     public short readShortVolatileFromAddr(GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = alignedScalarRegion(a, Short.BYTES);
-        try {
-            r.state.checkRead();
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Short.BYTES);
-        }
-        return r.state.getShortVolatile(a - r.base);
+        return readable(r, a, Short.BYTES).getShortVolatile(a - r.base);
     }
 
     public void writeByteVolatileAtAddr(byte value, GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = scalarRegion(a, Byte.BYTES);
-        try {
-            r.state.checkWrite();
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Byte.BYTES);
-        }
-        r.state.putByteVolatile(a - r.base, value);
+        writable(r, a, Byte.BYTES).putByteVolatile(a - r.base, value);
     }
 
     public byte readByteVolatileFromAddr(GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = scalarRegion(a, Byte.BYTES);
-        try {
-            r.state.checkRead();
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Byte.BYTES);
-        }
-        return r.state.getByteVolatile(a - r.base);
+        return readable(r, a, Byte.BYTES).getByteVolatile(a - r.base);
     }
 
     // ---- slices and page management ----
@@ -864,6 +783,32 @@ public final class GuestMemory implements AutoCloseable {
         int i = regionOf(a, width);
         lastHit = i;
         return regions[i];
+    }
+
+    /**
+     * The region's mapping state once it checked that it is open and readable. A refusal for
+     * another reason than close cannot happen for memory this class mapped read-write, but would
+     * be reported as {@code MEMORY_ACCESS} like every other mapping failure.
+     */
+    private MappingState readable(GuestMemoryRegion r, long a, int width) {
+        MappingState state = r.state;
+        try {
+            state.checkRead();
+        } catch (MmapException e) {
+            throw accessFailure(e, a, width);
+        }
+        return state;
+    }
+
+    /** As {@link #readable}, for writing. */
+    private MappingState writable(GuestMemoryRegion r, long a, int width) {
+        MappingState state = r.state;
+        try {
+            state.checkWrite();
+        } catch (MmapException e) {
+            throw accessFailure(e, a, width);
+        }
+        return state;
     }
 
     private GuestMemoryRegion alignedScalarRegion(long a, int width) {

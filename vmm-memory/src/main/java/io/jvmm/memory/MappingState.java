@@ -21,22 +21,42 @@ import java.util.Arrays;
  * a write to a read-only page into an exception, so {@code close()} never leaves the range unmapped
  * or read-only while a thread could still reach it:
  * <ol>
- *   <li>it clears the access bits (a volatile write: every later check throws
- *       {@link IllegalStateException});</li>
+ *   <li>it clears the access bits with a volatile write;</li>
  *   <li>it maps fresh, private, read-write anonymous memory over the whole range with
  *       {@code MAP_FIXED}, which the kernel does atomically under the mm lock: the backing pages
  *       (file, memfd, anonymous shared memory) are released now, and a straggling access lands on
  *       harmless zero pages instead of faulting;</li>
  *   <li>the address range itself is unmapped by a {@link Cleaner} only once this object is
- *       unreachable. Every accessor ends with {@link java.lang.ref.Reference#reachabilityFence} on
- *       this object, so no access can be in flight when that happens.</li>
+ *       unreachable. Every accessor keeps this object reachable until its load, store or copy is
+ *       done ({@link java.lang.ref.Reference#reachabilityFence}), so no access can be in flight
+ *       when that happens.</li>
  * </ol>
  * A fault that races with the {@code MAP_FIXED} replacement waits for the mm lock and then finds
  * the new mapping, never a hole (Linux keeps the old areas in place until the new one is inserted).
- * {@link #moveTo} (the arena hand-over) keeps the same promise: see there. All this costs one
- * volatile load per access and no atomic read-modify-write, which keeps single loads and stores
- * within a few cycles of C. A memory slot that KVM was given {@code address} for is outside this
- * scheme: whoever registers the slot must keep the mapping reachable until the slot is gone.
+ * {@link #moveTo} (the arena hand-over) keeps the same promise: see there. Safety rests on steps 2
+ * and 3 alone: whatever a thread's check saw, the range it reaches is mapped read-write. A memory
+ * slot that KVM was given {@code address} for is outside this scheme: whoever registers the slot
+ * must keep the mapping reachable until the slot is gone.
+ *
+ * <h2>How the checks see close()</h2>
+ * The access word is the only thing a check reads. Bulk copies, slices, system calls and
+ * {@link #isOpen()} read it with volatile semantics. The scalar accessors ({@code readLong},
+ * {@code writeInt}, ... and their volatile forms, here and in {@link GuestMemory}) read it with a
+ * plain load, because a volatile load is an acquire barrier that forces every later load of the
+ * access path (the buffer, its address and limit) to be repeated on every access; measured, that
+ * doubles the cost of a random {@code readLong} (docs/performance.md). What the plain load keeps:
+ * every access that happens after {@code close()} in the sense of the Java memory model (in the
+ * closing thread, or in any thread that synchronized with it afterwards: joined it, took a lock it
+ * released, read a volatile it wrote) sees the cleared word and throws
+ * {@link IllegalStateException}. What it gives up is promptness for a thread that races with
+ * {@code close()} and never synchronizes: a compiled loop of plain accesses may keep using the word
+ * it loaded, and completes its accesses on the scratch memory of step 2 until it next synchronizes,
+ * exactly as the access that passed its check just before {@code close()} does. A volatile
+ * accessor's own data access is a barrier, so a loop of those reloads the word every time.
+ *
+ * <p>No check needs an atomic read-modify-write, and the access word changes only from open to 0,
+ * so a stale word can never allow an access the protection forbids: after the change the whole
+ * range is read-write scratch memory.
  *
  * <h2>Chunks</h2>
  * A {@link ByteBuffer} is int-indexed, so a mapping is viewed through direct buffers of
