@@ -71,8 +71,11 @@ final class MappingState {
     static final long CHUNK_SIZE = 1L << CHUNK_SHIFT;
     static final long CHUNK_MASK = CHUNK_SIZE - 1;
     static final int CHUNK_OVERLAP = 8;
-    /** The pattern {@link #fill} copies from: small enough to stay in the L1 cache, large enough that each copy's fixed cost is small. */
-    static final int FILL_PATTERN_SIZE = 16 * 1024;
+    /**
+     * The size of the pattern {@link #fill} copies from: one page stays in the L1 cache next to the
+     * destination's lines, and its copies are long enough that their fixed cost is a few percent.
+     */
+    static final int FILL_PATTERN_SIZE = 4096;
 
     static final int OPEN = 1;
     static final int READ = 2;
@@ -107,6 +110,8 @@ final class MappingState {
      */
     private int access;
     private final boolean readable;
+    /** See {@link #fillPattern}; null until the first fill. */
+    private volatile byte[] fillPattern;
 
     /**
      * Takes ownership of the host range {@code [address, address + size)}, already mapped with
@@ -417,10 +422,7 @@ final class MappingState {
      * bulk copy into an {@link InternalError}, as for every other accessor.
      */
     void fill(long offset, long length, byte value) {
-        byte[] pattern = new byte[(int) Math.min(length, FILL_PATTERN_SIZE)];
-        if (value != 0) {
-            Arrays.fill(pattern, value);
-        }
+        byte[] pattern = fillPattern(value);
         while (length > 0) {
             int index = index(offset);
             int n = (int) Math.min(Math.min(length, pattern.length), CHUNK_SIZE - index);
@@ -428,6 +430,24 @@ final class MappingState {
             offset += n;
             length -= n;
         }
+    }
+
+    /**
+     * A {@value #FILL_PATTERN_SIZE}-byte array of {@code value}. The last one made is kept, so
+     * that repeated fills (zeroing, mostly) allocate nothing. An array is never written after it
+     * is published through the volatile field, so threads racing with different values merely
+     * replace each other's pattern.
+     */
+    private byte[] fillPattern(byte value) {
+        byte[] pattern = fillPattern;
+        if (pattern == null || pattern[0] != value) {
+            pattern = new byte[FILL_PATTERN_SIZE];
+            if (value != 0) {
+                Arrays.fill(pattern, value);
+            }
+            fillPattern = pattern;
+        }
+        return pattern;
     }
 
     /** Whether {@code length} bytes at {@code offset} are all zero. */
