@@ -768,12 +768,14 @@ public final class GuestMemory implements AutoCloseable {
      * The region holding all of {@code [a, a + width)} for a scalar access ({@code width} of 1 to
      * 8 bytes). The region of the previous lookup is tried first: accesses cluster (a device's
      * rings, a loader's image), and one compare is cheaper than a search. Past that it is
-     * {@link #regionOf}. {@code width} never exceeds a region (sizes are whole pages), so one
-     * unsigned compare of the distance from the base checks both ends.
+     * {@link #regionOf}. {@code width} never exceeds a region (sizes are whole pages).
      */
     private GuestMemoryRegion scalarRegion(long a, int width) {
         GuestMemoryRegion r = regions[lastHit];
-        if (Long.compareUnsigned(a - r.base, r.size() - width) <= 0) {
+        long offset = a - r.base;
+        // Region sizes are below 2^63, so an address below the base or 2^63 or more above it
+        // gives a negative offset: two signed compares, which the JIT fuses into one unsigned one.
+        if (offset >= 0 && offset <= r.size() - width) {
             return r;
         }
         return searchScalarRegion(a, width);
