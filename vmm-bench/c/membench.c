@@ -1,8 +1,15 @@
 /*
  * C baseline for the memory benchmarks in vmm-bench: the same operations as
- * io.jvmm.bench.MemoryBenchmarks, on the same kind of memory (MAP_SHARED anonymous),
- * with the same offsets (xorshift64 sequence, seed 42, 8-byte aligned), timed with
- * CLOCK_MONOTONIC. Prints one line per case: "name ns_per_op" or "name MB/s".
+ * io.jvmm.bench.MemoryBenchmarks and GuestMemoryBenchmarks, on the same kind of memory
+ * (MAP_SHARED anonymous, i.e. shmem like the guest memory's memfd), with the same offsets
+ * (xorshift64 sequence, seed 42, 8-byte aligned), timed with CLOCK_MONOTONIC.
+ *
+ * Each case runs TRIALS timed trials of seconds/TRIALS each, after one untimed warm-up trial,
+ * and prints one line: "name median unit min max", unit "MB/s" (copies, fills) or "ns/op"
+ * (single accesses). The median, like the median of the JMH iterations that compare.py uses,
+ * keeps a trial that another process preempted from deciding the result.
+ *
+ * usage: membench [seconds per case, default 2]
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -13,6 +20,7 @@
 #include <time.h>
 
 #define BATCH 1024
+#define TRIALS 10
 
 static double now_ns(void) {
     struct timespec ts;
@@ -38,68 +46,92 @@ static void *map(size_t size) {
 /* Keeps the compiler from discarding loads, as JMH's Blackhole does. */
 static volatile uint64_t sink;
 
-static void bench_copy(const char *name, size_t size, int to_mapping, double seconds) {
-    char *mapping = map(size);
-    char *heap = malloc(size);
-    memset(heap, 2, size);
-    long iterations = 0;
-    double start = now_ns(), end = start + seconds * 1e9, t;
-    do {
-        for (int i = 0; i < 8; i++) {
-            if (to_mapping) memcpy(mapping, heap, size); else memcpy(heap, mapping, size);
-        }
-        __asm__ volatile("" ::: "memory");
-        iterations += 8;
-        t = now_ns();
-    } while (t < end);
-    printf("%s %.1f MB/s\n", name, (double)size * iterations / ((t - start) / 1e9) / 1e6);
-    munmap(mapping, size);
-    free(heap);
-}
+enum op { COPY_IN, COPY_OUT, FILL, READ, WRITE, READ_VOLATILE, WRITE_VOLATILE };
 
-static void bench_random(const char *name, size_t size, int store, int is_volatile, double seconds) {
-    char *mapping = map(size);
-    uint64_t *offsets = malloc(BATCH * sizeof(uint64_t));
-    uint64_t s = 42;
-    for (int i = 0; i < BATCH; i++) offsets[i] = (xorshift(&s) % (size / 8)) * 8;
-    long ops = 0;
-    uint64_t acc = 0;
+struct bench {
+    enum op op;
+    size_t size;
+    char *mapping;
+    char *heap;
+    uint64_t *offsets;
+};
+
+/* Runs the operation for about `seconds`; returns MB/s for copies and fills, ns/op otherwise. */
+static double trial(const struct bench *b, double seconds) {
     double start = now_ns(), end = start + seconds * 1e9, t;
+    long rounds = 0;
+    uint64_t acc = 0;
     do {
-        for (int r = 0; r < 64; r++) {
-            if (store) {
-                if (is_volatile) {
-                    for (int i = 0; i < BATCH; i++) __atomic_store_n((uint64_t *)(mapping + offsets[i]), (uint64_t)i, __ATOMIC_SEQ_CST);
-                } else {
-                    for (int i = 0; i < BATCH; i++) *(uint64_t *)(mapping + offsets[i]) = (uint64_t)i;
-                }
-            } else {
-                if (is_volatile) {
-                    for (int i = 0; i < BATCH; i++) acc += __atomic_load_n((uint64_t *)(mapping + offsets[i]), __ATOMIC_SEQ_CST);
-                } else {
-                    for (int i = 0; i < BATCH; i++) acc += *(uint64_t *)(mapping + offsets[i]);
-                }
+        for (int r = 0; r < 8; r++) {
+            switch (b->op) {
+            case COPY_IN: memcpy(b->mapping, b->heap, b->size); break;
+            case COPY_OUT: memcpy(b->heap, b->mapping, b->size); break;
+            case FILL: memset(b->mapping, 3, b->size); break;
+            case READ:
+                for (int i = 0; i < BATCH; i++) acc += *(uint64_t *)(b->mapping + b->offsets[i]);
+                break;
+            case WRITE:
+                for (int i = 0; i < BATCH; i++) *(uint64_t *)(b->mapping + b->offsets[i]) = (uint64_t)i;
+                break;
+            case READ_VOLATILE:
+                for (int i = 0; i < BATCH; i++) acc += __atomic_load_n((uint64_t *)(b->mapping + b->offsets[i]), __ATOMIC_SEQ_CST);
+                break;
+            case WRITE_VOLATILE:
+                for (int i = 0; i < BATCH; i++) __atomic_store_n((uint64_t *)(b->mapping + b->offsets[i]), (uint64_t)i, __ATOMIC_SEQ_CST);
+                break;
             }
             __asm__ volatile("" ::: "memory");
         }
-        ops += 64L * BATCH;
+        rounds += 8;
         t = now_ns();
     } while (t < end);
     sink = acc;
-    printf("%s %.3f ns/op\n", name, (t - start) / ops);
-    munmap(mapping, size);
-    free(offsets);
+    if (b->op == COPY_IN || b->op == COPY_OUT || b->op == FILL) {
+        return (double)b->size * rounds / ((t - start) / 1e9) / 1e6;
+    }
+    return (t - start) / ((double)rounds * BATCH);
+}
+
+static int compare(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void run(const char *name, enum op op, size_t size, double seconds) {
+    struct bench b = { op, size, map(size), NULL, NULL };
+    if (op == COPY_IN || op == COPY_OUT) {
+        b.heap = malloc(size);
+        memset(b.heap, 2, size);
+    }
+    if (op >= READ) {
+        b.offsets = malloc(BATCH * sizeof(uint64_t));
+        uint64_t s = 42;
+        for (int i = 0; i < BATCH; i++) b.offsets[i] = (xorshift(&s) % (size / 8)) * 8;
+    }
+    double results[TRIALS];
+    trial(&b, seconds / TRIALS);
+    for (int i = 0; i < TRIALS; i++) results[i] = trial(&b, seconds / TRIALS);
+    qsort(results, TRIALS, sizeof(double), compare);
+    double median = (results[TRIALS / 2 - 1] + results[TRIALS / 2]) / 2;
+    int bandwidth = op == COPY_IN || op == COPY_OUT || op == FILL;
+    printf(bandwidth ? "%s %.1f MB/s %.1f %.1f\n" : "%s %.3f ns/op %.3f %.3f\n", name, median, results[0], results[TRIALS - 1]);
+    fflush(stdout);
+    munmap(b.mapping, size);
+    free(b.heap);
+    free(b.offsets);
 }
 
 int main(int argc, char **argv) {
     double seconds = argc > 1 ? atof(argv[1]) : 2.0;
-    bench_copy("writeSlice_64KiB", 64 << 10, 1, seconds);
-    bench_copy("readSlice_64KiB", 64 << 10, 0, seconds);
-    bench_copy("writeSlice_16MiB", 16 << 20, 1, seconds);
-    bench_copy("readSlice_16MiB", 16 << 20, 0, seconds);
-    bench_random("readLong_random_256MiB", 256UL << 20, 0, 0, seconds);
-    bench_random("writeLong_random_256MiB", 256UL << 20, 1, 0, seconds);
-    bench_random("readLongVolatile_random_256MiB", 256UL << 20, 0, 1, seconds);
-    bench_random("writeLongVolatile_random_256MiB", 256UL << 20, 1, 1, seconds);
+    run("writeSlice_64KiB", COPY_IN, 64 << 10, seconds);
+    run("readSlice_64KiB", COPY_OUT, 64 << 10, seconds);
+    run("writeSlice_16MiB", COPY_IN, 16 << 20, seconds);
+    run("readSlice_16MiB", COPY_OUT, 16 << 20, seconds);
+    run("writeBytes_64KiB", FILL, 64 << 10, seconds);
+    run("writeBytes_16MiB", FILL, 16 << 20, seconds);
+    run("readLong_random_256MiB", READ, 256UL << 20, seconds);
+    run("writeLong_random_256MiB", WRITE, 256UL << 20, seconds);
+    run("readLongVolatile_random_256MiB", READ_VOLATILE, 256UL << 20, seconds);
+    run("writeLongVolatile_random_256MiB", WRITE_VOLATILE, 256UL << 20, seconds);
     return 0;
 }

@@ -1,6 +1,7 @@
 package io.jvmm.bench;
 
 import io.jvmm.memory.MemoryMapping;
+import io.jvmm.memory.VolatileSlice;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -37,6 +38,7 @@ public class MemoryBenchmarks {
         @Param({"65536", "16777216"})
         public int size;
         MemoryMapping mapping;
+        VolatileSlice slice;
         byte[] heap;
 
         @Setup(Level.Trial)
@@ -44,7 +46,8 @@ public class MemoryBenchmarks {
             mapping = MemoryMapping.builder(size).build();
             heap = new byte[size];
             java.util.Arrays.fill(heap, (byte) 2);
-            mapping.getSlice(0, size).writeBytes((byte) 1);
+            slice = mapping.getSlice(0, size);
+            slice.writeBytes((byte) 1);
         }
 
         @TearDown(Level.Trial)
@@ -92,6 +95,12 @@ public class MemoryBenchmarks {
     @Benchmark
     public int readSlice(Bulk b) {
         return b.mapping.readSlice(b.heap, 0);
+    }
+
+    /** VolatileSlice.writeBytes over the whole mapping, against C memset. */
+    @Benchmark
+    public void writeBytes(Bulk b) {
+        b.slice.writeBytes((byte) 3);
     }
 
     @Benchmark

@@ -78,6 +78,13 @@ public final class GuestMemory implements AutoCloseable {
     private final long memorySize;
     private final long pageSize;
     private volatile boolean closed;
+    /**
+     * The index of the region the last scalar lookup that searched found: a hint, nothing more.
+     * Plain and racy on purpose: every value a thread can read is a valid index, and the hint is
+     * checked before it is used; it is written only when the search runs, so threads that stay in
+     * one region do not write it at all.
+     */
+    private int lastHit;
 
     private GuestMemory(GuestMemoryRegion[] regions, SharedMemory shm, long memorySize, long pageSize) {
         this.regions = regions;
@@ -98,6 +105,13 @@ public final class GuestMemory implements AutoCloseable {
         this.shm = shm;
         this.memorySize = memorySize;
         this.pageSize = pageSize;
+        int largest = 0;
+        for (int i = 1; i < n; i++) {
+            if (sizes[i] > sizes[largest]) {
+                largest = i;
+            }
+        }
+        this.lastHit = largest;
     }
 
     /**
@@ -451,167 +465,106 @@ public final class GuestMemory implements AutoCloseable {
     }
 
     // ---- plain scalars: any alignment, may not straddle a region end ----
+    // The region check (scalarRegion) is the bounds check of the region's mapping too: a region is
+    // exactly as large as its mapping. The mapping's state then checks open and access (readable,
+    // writable). Each accessor is small enough to inline at any call site.
 
     public void writeLongAtAddr(long value, GuestAddress addr) {
         long a = addr.offset();
-        int i = regionOf(a, Long.BYTES);
-        try {
-            mappings[i].writeLong(value, a - bases[i]);
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Long.BYTES);
-        }
+        GuestMemoryRegion r = scalarRegion(a, Long.BYTES);
+        writable(r, a, Long.BYTES).putLong(a - r.base, value);
     }
 
     public long readLongFromAddr(GuestAddress addr) {
         long a = addr.offset();
-        int i = regionOf(a, Long.BYTES);
-        try {
-            return mappings[i].readLong(a - bases[i]);
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Long.BYTES);
-        }
+        GuestMemoryRegion r = scalarRegion(a, Long.BYTES);
+        return readable(r, a, Long.BYTES).getLong(a - r.base);
     }
 
     public void writeIntAtAddr(int value, GuestAddress addr) {
         long a = addr.offset();
-        int i = regionOf(a, Integer.BYTES);
-        try {
-            mappings[i].writeInt(value, a - bases[i]);
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Integer.BYTES);
-        }
+        GuestMemoryRegion r = scalarRegion(a, Integer.BYTES);
+        writable(r, a, Integer.BYTES).putInt(a - r.base, value);
     }
 
     public int readIntFromAddr(GuestAddress addr) {
         long a = addr.offset();
-        int i = regionOf(a, Integer.BYTES);
-        try {
-            return mappings[i].readInt(a - bases[i]);
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Integer.BYTES);
-        }
+        GuestMemoryRegion r = scalarRegion(a, Integer.BYTES);
+        return readable(r, a, Integer.BYTES).getInt(a - r.base);
     }
 
     public void writeShortAtAddr(short value, GuestAddress addr) {
         long a = addr.offset();
-        int i = regionOf(a, Short.BYTES);
-        try {
-            mappings[i].writeShort(value, a - bases[i]);
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Short.BYTES);
-        }
+        GuestMemoryRegion r = scalarRegion(a, Short.BYTES);
+        writable(r, a, Short.BYTES).putShort(a - r.base, value);
     }
 
     public short readShortFromAddr(GuestAddress addr) {
         long a = addr.offset();
-        int i = regionOf(a, Short.BYTES);
-        try {
-            return mappings[i].readShort(a - bases[i]);
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Short.BYTES);
-        }
+        GuestMemoryRegion r = scalarRegion(a, Short.BYTES);
+        return readable(r, a, Short.BYTES).getShort(a - r.base);
     }
 
     public void writeByteAtAddr(byte value, GuestAddress addr) {
         long a = addr.offset();
-        int i = regionOf(a, Byte.BYTES);
-        try {
-            mappings[i].writeByte(value, a - bases[i]);
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Byte.BYTES);
-        }
+        GuestMemoryRegion r = scalarRegion(a, Byte.BYTES);
+        writable(r, a, Byte.BYTES).putByte(a - r.base, value);
     }
 
     public byte readByteFromAddr(GuestAddress addr) {
         long a = addr.offset();
-        int i = regionOf(a, Byte.BYTES);
-        try {
-            return mappings[i].readByte(a - bases[i]);
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Byte.BYTES);
-        }
+        GuestMemoryRegion r = scalarRegion(a, Byte.BYTES);
+        return readable(r, a, Byte.BYTES).getByte(a - r.base);
     }
 
     // ---- volatile scalars: naturally aligned (so never straddling), untorn, ordered ----
 
     public void writeLongVolatileAtAddr(long value, GuestAddress addr) {
         long a = addr.offset();
-        int i = alignedRegionOf(a, Long.BYTES);
-        try {
-            mappings[i].writeLongVolatile(value, a - bases[i]);
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Long.BYTES);
-        }
+        GuestMemoryRegion r = alignedScalarRegion(a, Long.BYTES);
+        writable(r, a, Long.BYTES).putLongVolatile(a - r.base, value);
     }
 
     public long readLongVolatileFromAddr(GuestAddress addr) {
         long a = addr.offset();
-        int i = alignedRegionOf(a, Long.BYTES);
-        try {
-            return mappings[i].readLongVolatile(a - bases[i]);
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Long.BYTES);
-        }
+        GuestMemoryRegion r = alignedScalarRegion(a, Long.BYTES);
+        return readable(r, a, Long.BYTES).getLongVolatile(a - r.base);
     }
 
     public void writeIntVolatileAtAddr(int value, GuestAddress addr) {
         long a = addr.offset();
-        int i = alignedRegionOf(a, Integer.BYTES);
-        try {
-            mappings[i].writeIntVolatile(value, a - bases[i]);
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Integer.BYTES);
-        }
+        GuestMemoryRegion r = alignedScalarRegion(a, Integer.BYTES);
+        writable(r, a, Integer.BYTES).putIntVolatile(a - r.base, value);
     }
 
     public int readIntVolatileFromAddr(GuestAddress addr) {
         long a = addr.offset();
-        int i = alignedRegionOf(a, Integer.BYTES);
-        try {
-            return mappings[i].readIntVolatile(a - bases[i]);
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Integer.BYTES);
-        }
+        GuestMemoryRegion r = alignedScalarRegion(a, Integer.BYTES);
+        return readable(r, a, Integer.BYTES).getIntVolatile(a - r.base);
     }
 
     public void writeShortVolatileAtAddr(short value, GuestAddress addr) {
         long a = addr.offset();
-        int i = alignedRegionOf(a, Short.BYTES);
-        try {
-            mappings[i].writeShortVolatile(value, a - bases[i]);
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Short.BYTES);
-        }
+        GuestMemoryRegion r = alignedScalarRegion(a, Short.BYTES);
+        writable(r, a, Short.BYTES).putShortVolatile(a - r.base, value);
     }
 
     public short readShortVolatileFromAddr(GuestAddress addr) {
         long a = addr.offset();
-        int i = alignedRegionOf(a, Short.BYTES);
-        try {
-            return mappings[i].readShortVolatile(a - bases[i]);
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Short.BYTES);
-        }
+        GuestMemoryRegion r = alignedScalarRegion(a, Short.BYTES);
+        return readable(r, a, Short.BYTES).getShortVolatile(a - r.base);
     }
 
     public void writeByteVolatileAtAddr(byte value, GuestAddress addr) {
         long a = addr.offset();
-        int i = regionOf(a, Byte.BYTES);
-        try {
-            mappings[i].writeByteVolatile(value, a - bases[i]);
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Byte.BYTES);
-        }
+        GuestMemoryRegion r = scalarRegion(a, Byte.BYTES);
+        writable(r, a, Byte.BYTES).putByteVolatile(a - r.base, value);
     }
 
     public byte readByteVolatileFromAddr(GuestAddress addr) {
         long a = addr.offset();
-        int i = regionOf(a, Byte.BYTES);
-        try {
-            return mappings[i].readByteVolatile(a - bases[i]);
-        } catch (MmapException e) {
-            throw accessFailure(e, a, Byte.BYTES);
-        }
+        GuestMemoryRegion r = scalarRegion(a, Byte.BYTES);
+        return readable(r, a, Byte.BYTES).getByteVolatile(a - r.base);
     }
 
     // ---- slices and page management ----
@@ -812,6 +765,63 @@ public final class GuestMemory implements AutoCloseable {
     }
 
     /**
+     * The region holding all of {@code [a, a + width)} for a scalar access ({@code width} of 1 to
+     * 8 bytes). The region of the previous lookup is tried first: accesses cluster (a device's
+     * rings, a loader's image), and one compare is cheaper than a search. Past that it is
+     * {@link #regionOf}. {@code width} never exceeds a region (sizes are whole pages).
+     */
+    private GuestMemoryRegion scalarRegion(long a, int width) {
+        GuestMemoryRegion r = regions[lastHit];
+        long offset = a - r.base;
+        // Region sizes are below 2^63, so an address below the base or 2^63 or more above it
+        // gives a negative offset: two signed compares, which the JIT fuses into one unsigned one.
+        if (offset >= 0 && offset <= r.size() - width) {
+            return r;
+        }
+        return searchScalarRegion(a, width);
+    }
+
+    private GuestMemoryRegion searchScalarRegion(long a, int width) {
+        int i = regionOf(a, width);
+        lastHit = i;
+        return regions[i];
+    }
+
+    /**
+     * The region's mapping state once it checked that it is open and readable. A refusal for
+     * another reason than close cannot happen for memory this class mapped read-write, but would
+     * be reported as {@code MEMORY_ACCESS} like every other mapping failure.
+     */
+    private MappingState readable(GuestMemoryRegion r, long a, int width) {
+        MappingState state = r.state;
+        try {
+            state.checkRead();
+        } catch (MmapException e) {
+            throw accessFailure(e, a, width);
+        }
+        return state;
+    }
+
+    /** As {@link #readable}, for writing. */
+    private MappingState writable(GuestMemoryRegion r, long a, int width) {
+        MappingState state = r.state;
+        try {
+            state.checkWrite();
+        } catch (MmapException e) {
+            throw accessFailure(e, a, width);
+        }
+        return state;
+    }
+
+    private GuestMemoryRegion alignedScalarRegion(long a, int width) {
+        GuestMemoryRegion r = scalarRegion(a, width);
+        if ((a & (width - 1)) != 0) {
+            throw misaligned(a, width);
+        }
+        return r;
+    }
+
+    /**
      * The index of the region holding all of {@code [a, a + length)} ({@code length >= 0}). This is
      * the hot path: no allocation unless it throws. Use after close is reported by the mapping's own
      * check on success and by {@link #outside} on failure, so no separate volatile load is needed.
@@ -820,14 +830,6 @@ public final class GuestMemory implements AutoCloseable {
         int i = find(a);
         if (i < 0 || a - bases[i] > sizes[i] - length) {
             throw outside(a, length, i);
-        }
-        return i;
-    }
-
-    private int alignedRegionOf(long a, int width) {
-        int i = regionOf(a, width);
-        if ((a & (width - 1)) != 0) {
-            throw misaligned(a, width);
         }
         return i;
     }

@@ -20,6 +20,9 @@ public final class GuestMemoryRegion {
     private final long shmOffset;
     private final MemoryMapping mapping;
     private final MappedRegion view;
+    /** The guest base as a number, and the mapping's state: what the scalar accessors of {@link GuestMemory} use. */
+    final long base;
+    final MappingState state;
 
     GuestMemoryRegion(int index, GuestAddress guestBase, long size, long shmOffset, MemoryMapping mapping) {
         this.index = index;
@@ -28,6 +31,8 @@ public final class GuestMemoryRegion {
         this.shmOffset = shmOffset;
         this.mapping = mapping;
         this.view = new RegionMapping(mapping);
+        this.base = guestBase.offset();
+        this.state = mapping.state();
     }
 
     /** The position of this region in ascending guest-address order, from 0. */

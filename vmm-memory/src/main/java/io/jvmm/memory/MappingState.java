@@ -3,9 +3,13 @@ package io.jvmm.memory;
 import com.sun.jna.Pointer;
 import io.jvmm.core.LibC;
 import io.jvmm.core.SyscallException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * The lifetime and the fast access path of one host mapping, shared by a {@link MemoryMapping}
@@ -17,22 +21,42 @@ import java.nio.ByteOrder;
  * a write to a read-only page into an exception, so {@code close()} never leaves the range unmapped
  * or read-only while a thread could still reach it:
  * <ol>
- *   <li>it clears the access bits (a volatile write: every later check throws
- *       {@link IllegalStateException});</li>
+ *   <li>it clears the access bits with a volatile write;</li>
  *   <li>it maps fresh, private, read-write anonymous memory over the whole range with
  *       {@code MAP_FIXED}, which the kernel does atomically under the mm lock: the backing pages
  *       (file, memfd, anonymous shared memory) are released now, and a straggling access lands on
  *       harmless zero pages instead of faulting;</li>
  *   <li>the address range itself is unmapped by a {@link Cleaner} only once this object is
- *       unreachable. Every accessor ends with {@link java.lang.ref.Reference#reachabilityFence} on
- *       this object, so no access can be in flight when that happens.</li>
+ *       unreachable. Every accessor keeps this object reachable until its load, store or copy is
+ *       done ({@link java.lang.ref.Reference#reachabilityFence}), so no access can be in flight
+ *       when that happens.</li>
  * </ol>
  * A fault that races with the {@code MAP_FIXED} replacement waits for the mm lock and then finds
  * the new mapping, never a hole (Linux keeps the old areas in place until the new one is inserted).
- * {@link #moveTo} (the arena hand-over) keeps the same promise: see there. All this costs one
- * volatile load per access and no atomic read-modify-write, which keeps single loads and stores
- * within a few cycles of C. A memory slot that KVM was given {@code address} for is outside this
- * scheme: whoever registers the slot must keep the mapping reachable until the slot is gone.
+ * {@link #moveTo} (the arena hand-over) keeps the same promise: see there. Safety rests on steps 2
+ * and 3 alone: whatever a thread's check saw, the range it reaches is mapped read-write. A memory
+ * slot that KVM was given {@code address} for is outside this scheme: whoever registers the slot
+ * must keep the mapping reachable until the slot is gone.
+ *
+ * <h2>How the checks see close()</h2>
+ * The access word is the only thing a check reads. Bulk copies, slices, system calls and
+ * {@link #isOpen()} read it with volatile semantics. The scalar accessors ({@code readLong},
+ * {@code writeInt}, ... and their volatile forms, here and in {@link GuestMemory}) read it with a
+ * plain load, because a volatile load is an acquire barrier that forces every later load of the
+ * access path (the buffer, its address and limit) to be repeated on every access; measured, that
+ * doubles the cost of a random {@code readLong} (docs/performance.md). What the plain load keeps:
+ * every access that happens after {@code close()} in the sense of the Java memory model (in the
+ * closing thread, or in any thread that synchronized with it afterwards: joined it, took a lock it
+ * released, read a volatile it wrote) sees the cleared word and throws
+ * {@link IllegalStateException}. What it gives up is promptness for a thread that races with
+ * {@code close()} and never synchronizes: a compiled loop of plain accesses may keep using the word
+ * it loaded, and completes its accesses on the scratch memory of step 2 until it next synchronizes,
+ * exactly as the access that passed its check just before {@code close()} does. A volatile
+ * accessor's own data access is a barrier, so a loop of those reloads the word every time.
+ *
+ * <p>No check needs an atomic read-modify-write, and the access word changes only from open to 0,
+ * so a stale word can never allow an access the protection forbids: after the change the whole
+ * range is read-write scratch memory.
  *
  * <h2>Chunks</h2>
  * A {@link ByteBuffer} is int-indexed, so a mapping is viewed through direct buffers of
@@ -47,19 +71,47 @@ final class MappingState {
     static final long CHUNK_SIZE = 1L << CHUNK_SHIFT;
     static final long CHUNK_MASK = CHUNK_SIZE - 1;
     static final int CHUNK_OVERLAP = 8;
+    /**
+     * The size of the pattern {@link #fill} copies from: one page stays in the L1 cache next to the
+     * destination's lines, and its copies are long enough that their fixed cost is a few percent.
+     */
+    static final int FILL_PATTERN_SIZE = 4096;
 
     static final int OPEN = 1;
     static final int READ = 2;
     static final int WRITE = 4;
+    private static final int READABLE = OPEN | READ;
+    private static final int WRITABLE = OPEN | WRITE;
+
+    private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle SHORTS = MethodHandles.byteBufferViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle ACCESS;
+
+    static {
+        try {
+            ACCESS = MethodHandles.lookup().findVarHandle(MappingState.class, "access", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private static final Cleaner CLEANER = Cleaner.create();
 
     final long address;
     final long size;
+    /** Chunk 0: every offset below {@link #CHUNK_SIZE}, so the whole of a mapping of up to 1 GiB. */
+    private final ByteBuffer first;
     private final ByteBuffer[] chunks;
-    /** OPEN|READ|WRITE bits; 0 once closed. The one volatile field every access reads. */
-    private volatile int access;
+    /**
+     * OPEN|READ|WRITE bits; 0 once closed. Written with volatile semantics ({@link #ACCESS});
+     * read plainly by the scalar accessors (see the class comment), with volatile
+     * semantics everywhere else.
+     */
+    private int access;
     private final boolean readable;
+    /** See {@link #fillPattern}; null until the first fill. */
+    private volatile byte[] fillPattern;
 
     /**
      * Takes ownership of the host range {@code [address, address + size)}, already mapped with
@@ -76,14 +128,15 @@ final class MappingState {
             long length = Math.min(size - start, CHUNK_SIZE + CHUNK_OVERLAP);
             chunks[i] = base.getByteBuffer(start, length).order(ByteOrder.LITTLE_ENDIAN);
         }
+        this.first = chunks[0];
         this.readable = prot.canRead();
-        this.access = OPEN | (prot.canRead() ? READ : 0) | (prot.canWrite() ? WRITE : 0);
+        ACCESS.setVolatile(this, OPEN | (prot.canRead() ? READ : 0) | (prot.canWrite() ? WRITE : 0));
         CLEANER.register(this, new Unmapper(address, size));
     }
 
-    /** The buffer holding the byte at {@code offset}. */
+    /** The buffer holding the byte at {@code offset}: {@link #first} unless past 1 GiB. */
     ByteBuffer chunk(long offset) {
-        return chunks[(int) (offset >>> CHUNK_SHIFT)];
+        return offset < CHUNK_SIZE ? first : chunks[(int) (offset >>> CHUNK_SHIFT)];
     }
 
     static int index(long offset) {
@@ -96,20 +149,39 @@ final class MappingState {
     }
 
     boolean isOpen() {
-        return (access & OPEN) != 0;
+        return ((int) ACCESS.getVolatile(this) & OPEN) != 0;
     }
 
     /** Throws unless open and every bit of {@code required} is granted. */
     void checkAccess(int required) {
-        int a = access;
+        int a = (int) ACCESS.getVolatile(this);
         if ((a & (OPEN | required)) != (OPEN | required)) {
             throw accessFailure(a, required);
         }
     }
 
+    /**
+     * The check of every read accessor: throws unless open and readable. A plain load, so that
+     * it costs no more than the field load it is (see the class comment).
+     */
+    void checkRead() {
+        int a = access;
+        if ((a & READABLE) != READABLE) {
+            throw accessFailure(a, READ);
+        }
+    }
+
+    /** The check of every write accessor: throws unless open and writable. A plain load. */
+    void checkWrite() {
+        int a = access;
+        if ((a & WRITABLE) != WRITABLE) {
+            throw accessFailure(a, WRITE);
+        }
+    }
+
     /** Throws unless open. */
     void checkOpen() {
-        if ((access & OPEN) == 0) {
+        if (!isOpen()) {
             throw closed();
         }
     }
@@ -127,16 +199,113 @@ final class MappingState {
         return new IllegalStateException("memory mapping is closed");
     }
 
+    // ---- scalar accesses: the caller has checked access, bounds and (volatile forms) alignment ----
+    // Each keeps this object reachable until its load or store is done (see the class comment).
+    // They are tiny on purpose: they and their callers inline at every call site.
+
+    long getLong(long offset) {
+        long value = chunk(offset).getLong(index(offset));
+        Reference.reachabilityFence(this);
+        return value;
+    }
+
+    void putLong(long offset, long value) {
+        chunk(offset).putLong(index(offset), value);
+        Reference.reachabilityFence(this);
+    }
+
+    int getInt(long offset) {
+        int value = chunk(offset).getInt(index(offset));
+        Reference.reachabilityFence(this);
+        return value;
+    }
+
+    void putInt(long offset, int value) {
+        chunk(offset).putInt(index(offset), value);
+        Reference.reachabilityFence(this);
+    }
+
+    short getShort(long offset) {
+        short value = chunk(offset).getShort(index(offset));
+        Reference.reachabilityFence(this);
+        return value;
+    }
+
+    void putShort(long offset, short value) {
+        chunk(offset).putShort(index(offset), value);
+        Reference.reachabilityFence(this);
+    }
+
+    byte getByte(long offset) {
+        byte value = chunk(offset).get(index(offset));
+        Reference.reachabilityFence(this);
+        return value;
+    }
+
+    void putByte(long offset, byte value) {
+        chunk(offset).put(index(offset), value);
+        Reference.reachabilityFence(this);
+    }
+
+    long getLongVolatile(long offset) {
+        long value = (long) LONGS.getVolatile(chunk(offset), index(offset));
+        Reference.reachabilityFence(this);
+        return value;
+    }
+
+    void putLongVolatile(long offset, long value) {
+        LONGS.setVolatile(chunk(offset), index(offset), value);
+        Reference.reachabilityFence(this);
+    }
+
+    int getIntVolatile(long offset) {
+        int value = (int) INTS.getVolatile(chunk(offset), index(offset));
+        Reference.reachabilityFence(this);
+        return value;
+    }
+
+    void putIntVolatile(long offset, int value) {
+        INTS.setVolatile(chunk(offset), index(offset), value);
+        Reference.reachabilityFence(this);
+    }
+
+    short getShortVolatile(long offset) {
+        short value = (short) SHORTS.getVolatile(chunk(offset), index(offset));
+        Reference.reachabilityFence(this);
+        return value;
+    }
+
+    void putShortVolatile(long offset, short value) {
+        SHORTS.setVolatile(chunk(offset), index(offset), value);
+        Reference.reachabilityFence(this);
+    }
+
+    /** A byte load is always untorn; the fence gives it the ordering of a volatile load. */
+    byte getByteVolatile(long offset) {
+        byte value = chunk(offset).get(index(offset));
+        VarHandle.acquireFence();
+        Reference.reachabilityFence(this);
+        return value;
+    }
+
+    /** A byte store is always untorn; the fences give it the ordering of a volatile store. */
+    void putByteVolatile(long offset, byte value) {
+        VarHandle.releaseFence();
+        chunk(offset).put(index(offset), value);
+        VarHandle.fullFence();
+        Reference.reachabilityFence(this);
+    }
+
     /**
      * Closes: idempotent, safe against concurrent accessors (see the class comment). The swap
      * happens under the monitor, so a second {@code close()} returns only once the backing pages
      * are really gone (a caller may, for example, write-seal the memfd right after).
      */
     synchronized void close() {
-        if ((access & OPEN) == 0) {
+        if (!isOpen()) {
             return;
         }
-        access = 0;
+        ACCESS.setVolatile(this, 0);
         replaceWithScratch();
     }
 
@@ -165,7 +334,7 @@ final class MappingState {
      *     is then still open
      */
     synchronized void moveTo(long destination, long pageRoundedSize) {
-        if ((access & OPEN) == 0) {
+        if (!isOpen()) {
             throw closed();
         }
         try {
@@ -175,7 +344,7 @@ final class MappingState {
             throw MmapException.syscall("mremap", e.errno(),
                 "moving mapping of size " + size + " (MREMAP_DONTUNMAP needs Linux 5.13 for shared mappings)");
         }
-        access = 0;
+        ACCESS.setVolatile(this, 0);
         replaceWithScratch();
     }
 
@@ -246,9 +415,39 @@ final class MappingState {
         }
     }
 
-    /** Sets {@code length} bytes at {@code offset} to {@code value}. */
+    /**
+     * Sets {@code length} bytes at {@code offset} to {@code value}, by bulk puts of a pattern
+     * array. Not JNA's {@code setMemory}: a fault in native code (SIGBUS on a page past the end of
+     * a file that someone truncated) kills the JVM, whereas the JVM turns a SIGBUS in a buffer's
+     * bulk copy into an {@link InternalError}, as for every other accessor.
+     */
     void fill(long offset, long length, byte value) {
-        new Pointer(address).setMemory(offset, length, value);
+        byte[] pattern = fillPattern(value);
+        while (length > 0) {
+            int index = index(offset);
+            int n = (int) Math.min(Math.min(length, pattern.length), CHUNK_SIZE - index);
+            chunk(offset).put(index, pattern, 0, n);
+            offset += n;
+            length -= n;
+        }
+    }
+
+    /**
+     * A {@value #FILL_PATTERN_SIZE}-byte array of {@code value}. The last one made is kept, so
+     * that repeated fills (zeroing, mostly) allocate nothing. An array is never written after it
+     * is published through the volatile field, so threads racing with different values merely
+     * replace each other's pattern.
+     */
+    private byte[] fillPattern(byte value) {
+        byte[] pattern = fillPattern;
+        if (pattern == null || pattern[0] != value) {
+            pattern = new byte[FILL_PATTERN_SIZE];
+            if (value != 0) {
+                Arrays.fill(pattern, value);
+            }
+            fillPattern = pattern;
+        }
+        return pattern;
     }
 
     /** Whether {@code length} bytes at {@code offset} are all zero. */

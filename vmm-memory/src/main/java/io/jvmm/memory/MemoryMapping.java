@@ -3,8 +3,6 @@ package io.jvmm.memory;
 import io.jvmm.core.CacheFlush;
 import io.jvmm.core.LibC;
 import io.jvmm.core.SyscallException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -31,9 +29,6 @@ import java.nio.ByteOrder;
  * {@link #readStruct} call.
  */
 public final class MemoryMapping implements MappedRegion, VolatileMemory, MemoryMappingUnix, AutoCloseable {
-    private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle SHORTS = MethodHandles.byteBufferViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final MappingState state;
     private final long size;
@@ -170,188 +165,131 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
     }
 
     // ---- plain scalar accessors: any alignment, whole or nothing ----
+    // Each is a check of access, a check of bounds and one call that inlines to a buffer access;
+    // the exceptions are built in cold methods so that the accessors stay small enough to inline
+    // everywhere.
 
     public void writeLong(long value, long offset) {
-        state.checkAccess(MappingState.WRITE);
+        state.checkWrite();
         checkRange(offset, Long.BYTES);
-        try {
-            state.chunk(offset).putLong(MappingState.index(offset), value);
-        } finally {
-            Reference.reachabilityFence(state);
-        }
+        state.putLong(offset, value);
     }
 
     public long readLong(long offset) {
-        state.checkAccess(MappingState.READ);
+        state.checkRead();
         checkRange(offset, Long.BYTES);
-        try {
-            return state.chunk(offset).getLong(MappingState.index(offset));
-        } finally {
-            Reference.reachabilityFence(state);
-        }
+        return state.getLong(offset);
     }
 
     public void writeInt(int value, long offset) {
-        state.checkAccess(MappingState.WRITE);
+        state.checkWrite();
         checkRange(offset, Integer.BYTES);
-        try {
-            state.chunk(offset).putInt(MappingState.index(offset), value);
-        } finally {
-            Reference.reachabilityFence(state);
-        }
+        state.putInt(offset, value);
     }
 
     public int readInt(long offset) {
-        state.checkAccess(MappingState.READ);
+        state.checkRead();
         checkRange(offset, Integer.BYTES);
-        try {
-            return state.chunk(offset).getInt(MappingState.index(offset));
-        } finally {
-            Reference.reachabilityFence(state);
-        }
+        return state.getInt(offset);
     }
 
     public void writeShort(short value, long offset) {
-        state.checkAccess(MappingState.WRITE);
+        state.checkWrite();
         checkRange(offset, Short.BYTES);
-        try {
-            state.chunk(offset).putShort(MappingState.index(offset), value);
-        } finally {
-            Reference.reachabilityFence(state);
-        }
+        state.putShort(offset, value);
     }
 
     public short readShort(long offset) {
-        state.checkAccess(MappingState.READ);
+        state.checkRead();
         checkRange(offset, Short.BYTES);
-        try {
-            return state.chunk(offset).getShort(MappingState.index(offset));
-        } finally {
-            Reference.reachabilityFence(state);
-        }
+        return state.getShort(offset);
     }
 
     public void writeByte(byte value, long offset) {
-        state.checkAccess(MappingState.WRITE);
+        state.checkWrite();
         checkRange(offset, Byte.BYTES);
-        try {
-            state.chunk(offset).put(MappingState.index(offset), value);
-        } finally {
-            Reference.reachabilityFence(state);
-        }
+        state.putByte(offset, value);
     }
 
     public byte readByte(long offset) {
-        state.checkAccess(MappingState.READ);
+        state.checkRead();
         checkRange(offset, Byte.BYTES);
-        try {
-            return state.chunk(offset).get(MappingState.index(offset));
-        } finally {
-            Reference.reachabilityFence(state);
-        }
+        return state.getByte(offset);
     }
 
     // ---- volatile scalar accessors: naturally aligned, untorn, ordered ----
 
     public void writeLongVolatile(long value, long offset) {
-        state.checkAccess(MappingState.WRITE);
+        state.checkWrite();
         checkAligned(offset, Long.BYTES);
-        try {
-            LONGS.setVolatile(state.chunk(offset), MappingState.index(offset), value);
-        } finally {
-            Reference.reachabilityFence(state);
-        }
+        state.putLongVolatile(offset, value);
     }
 
     public long readLongVolatile(long offset) {
-        state.checkAccess(MappingState.READ);
+        state.checkRead();
         checkAligned(offset, Long.BYTES);
-        try {
-            return (long) LONGS.getVolatile(state.chunk(offset), MappingState.index(offset));
-        } finally {
-            Reference.reachabilityFence(state);
-        }
+        return state.getLongVolatile(offset);
     }
 
     public void writeIntVolatile(int value, long offset) {
-        state.checkAccess(MappingState.WRITE);
+        state.checkWrite();
         checkAligned(offset, Integer.BYTES);
-        try {
-            INTS.setVolatile(state.chunk(offset), MappingState.index(offset), value);
-        } finally {
-            Reference.reachabilityFence(state);
-        }
+        state.putIntVolatile(offset, value);
     }
 
     public int readIntVolatile(long offset) {
-        state.checkAccess(MappingState.READ);
+        state.checkRead();
         checkAligned(offset, Integer.BYTES);
-        try {
-            return (int) INTS.getVolatile(state.chunk(offset), MappingState.index(offset));
-        } finally {
-            Reference.reachabilityFence(state);
-        }
+        return state.getIntVolatile(offset);
     }
 
     public void writeShortVolatile(short value, long offset) {
-        state.checkAccess(MappingState.WRITE);
+        state.checkWrite();
         checkAligned(offset, Short.BYTES);
-        try {
-            SHORTS.setVolatile(state.chunk(offset), MappingState.index(offset), value);
-        } finally {
-            Reference.reachabilityFence(state);
-        }
+        state.putShortVolatile(offset, value);
     }
 
     public short readShortVolatile(long offset) {
-        state.checkAccess(MappingState.READ);
+        state.checkRead();
         checkAligned(offset, Short.BYTES);
-        try {
-            return (short) SHORTS.getVolatile(state.chunk(offset), MappingState.index(offset));
-        } finally {
-            Reference.reachabilityFence(state);
-        }
+        return state.getShortVolatile(offset);
     }
 
-    /** A byte store is always untorn; the fences give it the ordering of a volatile store. */
+    /** A byte store is always untorn; fences give it the ordering of a volatile store. */
     public void writeByteVolatile(byte value, long offset) {
-        state.checkAccess(MappingState.WRITE);
+        state.checkWrite();
         checkRange(offset, Byte.BYTES);
-        try {
-            VarHandle.releaseFence();
-            state.chunk(offset).put(MappingState.index(offset), value);
-            VarHandle.fullFence();
-        } finally {
-            Reference.reachabilityFence(state);
-        }
+        state.putByteVolatile(offset, value);
     }
 
-    /** A byte load is always untorn; the fence gives it the ordering of a volatile load. */
+    /** A byte load is always untorn; a fence gives it the ordering of a volatile load. */
     public byte readByteVolatile(long offset) {
-        state.checkAccess(MappingState.READ);
+        state.checkRead();
         checkRange(offset, Byte.BYTES);
-        try {
-            byte value = state.chunk(offset).get(MappingState.index(offset));
-            VarHandle.acquireFence();
-            return value;
-        } finally {
-            Reference.reachabilityFence(state);
-        }
+        return state.getByteVolatile(offset);
     }
 
     private void checkRange(long offset, int length) {
         if (offset < 0 || offset > size - length) {
-            throw new MmapException(MmapException.Kind.INVALID_ADDRESS,
-                "access of " + length + " bytes at offset " + offset + " is outside mapping of size " + size);
+            throw outside(offset, length);
         }
     }
 
     private void checkAligned(long offset, int length) {
         checkRange(offset, length);
         if ((offset & (length - 1)) != 0) {
-            throw new MmapException(MmapException.Kind.INVALID_ALIGNMENT,
-                length + "-byte volatile access at offset " + offset + " is not naturally aligned");
+            throw misaligned(offset, length);
         }
+    }
+
+    private MmapException outside(long offset, int length) {
+        return new MmapException(MmapException.Kind.INVALID_ADDRESS,
+            "access of " + length + " bytes at offset " + offset + " is outside mapping of size " + size);
+    }
+
+    private static MmapException misaligned(long offset, int length) {
+        return new MmapException(MmapException.Kind.INVALID_ALIGNMENT,
+            length + "-byte volatile access at offset " + offset + " is not naturally aligned");
     }
 
     // ---- sync and cache control ----

@@ -66,7 +66,10 @@ public final class MemoryMappingBuilder {
      *
      * <p>The length check protects against files that are too short now. A file that someone
      * truncates later, while it is mapped, still makes accesses past its new end raise SIGBUS, as
-     * with any mmap; seal memfds with {@code F_SEAL_SHRINK} where that matters.
+     * with any mmap. The accessors of this package touch memory only through direct buffers, where
+     * the JVM turns that SIGBUS into an {@link InternalError} (thrown asynchronously, possibly a
+     * little after the faulting access); native code given the address (KVM, the cache-flush
+     * stub) has no such net. Seal memfds with {@code F_SEAL_SHRINK} where that matters.
      *
      * @throws MmapException {@code INVALID_ARGUMENT} for a size that is not positive,
      *     {@code populate()} without a descriptor, or a descriptor whose owner is closed;
@@ -123,7 +126,8 @@ public final class MemoryMappingBuilder {
 
     /**
      * Refuses a mapping that would reach past the end of a regular file or memfd: touching a page
-     * wholly beyond the end raises SIGBUS, which the JVM does not survive. Bytes past the end but
+     * wholly beyond the end raises SIGBUS, which kills the JVM in native code and is at best an
+     * {@link InternalError} in Java code. Bytes past the end but
      * inside the file's last page read as zeros (mmap(2)), so the limit is the size rounded up to a
      * page. Devices and other non-regular descriptors have no meaningful size; the kernel decides.
      */

@@ -88,6 +88,45 @@ class VolatileSliceTest {
     }
 
     @Test
+    void writeBytesLongerThanItsPatternFillsExactlyTheSlice() {
+        int length = 2 * MappingState.FILL_PATTERN_SIZE + 1234;
+        try (MemoryMapping big = MemoryMapping.builder(length + 2 * PAGE).build()) {
+            big.getSlice(0, big.size()).writeBytes((byte) 0x11);
+            big.getSlice(3, length).writeBytes((byte) 0xA5);
+            byte[] all = new byte[(int) big.size()];
+            big.readSlice(all, 0);
+            byte[] expected = new byte[all.length];
+            Arrays.fill(expected, (byte) 0x11);
+            Arrays.fill(expected, 3, 3 + length, (byte) 0xA5);
+            assertArrayEquals(expected, all);
+            big.getSlice(5, length - 10).writeBytes((byte) 0);
+            assertTrue(big.getSlice(5, length - 10).isAllZero());
+            assertEquals((byte) 0xA5, big.readByte(4));
+            assertEquals((byte) 0xA5, big.readByte(5 + length - 10));
+        }
+    }
+
+    /**
+     * A memfd (or file) truncated by someone else while mapped makes its lost pages raise SIGBUS.
+     * The JVM survives that only inside its own buffer accesses, as an InternalError; in native
+     * code, as JNA's setMemory would run it, the process dies, and with it this test run. The JVM
+     * records the fault and throws the error asynchronously, at the latest when the thread next
+     * returns from native code: hence the sleep inside the lambda.
+     */
+    @Test
+    void writeBytesOnPagesTruncatedAwayThrowsInsteadOfKillingTheJvm() throws Exception {
+        try (SharedMemory shm = SharedMemory.create("truncated", 4 * PAGE);
+             MemoryMapping m = MemoryMapping.builder(4 * PAGE).fromSharedMemory(shm).build()) {
+            io.jvmm.core.LibC.ftruncateChecked(shm.asRawDescriptor(), PAGE);
+            assertThrows(InternalError.class, () -> {
+                m.getSlice(0, 4 * PAGE).writeBytes((byte) 1);
+                Thread.sleep(1);
+            });
+            assertEquals(0x0101010101010101L, m.readLong(0), "the page still in the memfd was filled");
+        }
+    }
+
+    @Test
     void copyToAndCopyFromCopyTheSmallerSize() {
         VolatileSlice slice = mapping.getSlice(64, 10);
         byte[] big = TestSupport.pattern(16, 1);
