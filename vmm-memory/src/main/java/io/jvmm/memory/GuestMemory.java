@@ -774,10 +774,8 @@ public final class GuestMemory implements AutoCloseable {
         GuestMemoryRegion r = lastHit;
         // null only for a thread that got this object through a data race (the field is not final)
         if (r != null) {
-            long offset = a - r.base;
-            // Region sizes are below 2^63, so an address below the base or 2^63 or more above it
-            // gives a negative offset.
-            if (offset >= 0 && offset <= r.size() - width) {
+            // One unsigned compare: an address below the base gives a huge unsigned distance.
+            if (Long.compareUnsigned(a - r.base, r.size() - width) <= 0) {
                 return r;
             }
         }
