@@ -1,7 +1,7 @@
 """Pairs each JMH result with its C baseline line and prints Java/C ratios (see run.sh).
 
-Both sides are summarized by their median: of the JMH measurement iterations, and of the C
-program's trials. On a small shared machine a preempted iteration is slow by a large, random amount;
+Both sides are summarized by their median: of the JMH measurement iterations (of all forks), and
+of the C program's trials. On a small shared machine a preempted iteration is slow by a large, random amount;
 the median ignores a minority of such iterations where the mean does not. The JMH mean and its 99.9%
 error, and the C range (min..max of the trials), are printed beside it so the spread stays visible.
 
@@ -31,13 +31,13 @@ PAIRS = [
 ]
 
 
-def main(c_path, jmh_path):
+def main(c_path, *jmh_paths):
     c = {}
     for line in open(c_path):
         fields = line.split()
         c[fields[0]] = (float(fields[1]), fields[2], float(fields[3]), float(fields[4]))
     results = {}
-    for r in json.load(open(jmh_path)):
+    for r in [r for path in jmh_paths for r in json.load(open(path))]:
         name = r["benchmark"].rsplit(".", 2)[-2] + "." + r["benchmark"].rsplit(".", 1)[-1]
         size = (r.get("params") or {}).get("size")
         raw = [x for fork in r["primaryMetric"]["rawData"] for x in fork]
@@ -67,4 +67,4 @@ def main(c_path, jmh_path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], *sys.argv[2:])

@@ -4,10 +4,10 @@
  * (MAP_SHARED anonymous, i.e. shmem like the guest memory's memfd), with the same offsets
  * (xorshift64 sequence, seed 42, 8-byte aligned), timed with CLOCK_MONOTONIC.
  *
- * Each case runs TRIALS timed trials of seconds/TRIALS each, after one untimed warm-up trial,
- * and prints one line: "name median unit min max", unit "MB/s" (copies, fills) or "ns/op"
- * (single accesses). The median, like the median of the JMH iterations that compare.py uses,
- * keeps a trial that another process preempted from deciding the result.
+ * Each case runs TRIALS timed trials of seconds/TRIALS each, each on freshly mapped memory after
+ * an untimed warm-up, and prints one line: "name median unit min max", unit "MB/s" (copies,
+ * fills) or "ns/op" (single accesses). The median, like the median of the JMH iterations that
+ * compare.py uses, keeps a trial that another process preempted from deciding the result.
  *
  * usage: membench [seconds per case, default 2]
  */
@@ -110,7 +110,16 @@ static void run(const char *name, enum op op, size_t size, double seconds) {
     }
     double results[TRIALS];
     trial(&b, seconds / TRIALS);
-    for (int i = 0; i < TRIALS; i++) results[i] = trial(&b, seconds / TRIALS);
+    for (int i = 0; i < TRIALS; i++) {
+        if (i > 0) {
+            /* Fresh memory for each trial: which physical pages a mapping gets changes a random
+             * access's cost by up to 1.8x (cache and TLB conflicts); JMH's forks sample that too. */
+            munmap(b.mapping, size);
+            b.mapping = map(size);
+            trial(&b, seconds / TRIALS / 4);
+        }
+        results[i] = trial(&b, seconds / TRIALS);
+    }
     qsort(results, TRIALS, sizeof(double), compare);
     double median = (results[TRIALS / 2 - 1] + results[TRIALS / 2]) / 2;
     int bandwidth = op == COPY_IN || op == COPY_OUT || op == FILL;

@@ -79,12 +79,12 @@ public final class GuestMemory implements AutoCloseable {
     private final long pageSize;
     private volatile boolean closed;
     /**
-     * The index of the region the last scalar lookup that searched found: a hint, nothing more.
-     * Plain and racy on purpose: every value a thread can read is a valid index, and the hint is
-     * checked before it is used; it is written only when the search runs, so threads that stay in
-     * one region do not write it at all.
+     * The region the last scalar lookup that searched found: a hint, nothing more. Plain and racy
+     * on purpose: every value a thread can read is one of {@link #regions} (a region's fields are
+     * final, so it is seen whole), and the hint is checked before it is used; it is written only
+     * when the search runs, so threads that stay in one region do not write it at all.
      */
-    private int lastHit;
+    private GuestMemoryRegion lastHit;
 
     private GuestMemory(GuestMemoryRegion[] regions, SharedMemory shm, long memorySize, long pageSize) {
         this.regions = regions;
@@ -111,7 +111,7 @@ public final class GuestMemory implements AutoCloseable {
                 largest = i;
             }
         }
-        this.lastHit = largest;
+        this.lastHit = regions[largest];
     }
 
     /**
@@ -771,20 +771,21 @@ public final class GuestMemory implements AutoCloseable {
      * {@link #regionOf}. {@code width} never exceeds a region (sizes are whole pages).
      */
     private GuestMemoryRegion scalarRegion(long a, int width) {
-        GuestMemoryRegion r = regions[lastHit];
-        long offset = a - r.base;
-        // Region sizes are below 2^63, so an address below the base or 2^63 or more above it
-        // gives a negative offset: two signed compares, which the JIT fuses into one unsigned one.
-        if (offset >= 0 && offset <= r.size() - width) {
-            return r;
+        GuestMemoryRegion r = lastHit;
+        // null only for a thread that got this object through a data race (the field is not final)
+        if (r != null) {
+            // One unsigned compare: an address below the base gives a huge unsigned distance.
+            if (Long.compareUnsigned(a - r.base, r.size() - width) <= 0) {
+                return r;
+            }
         }
         return searchScalarRegion(a, width);
     }
 
     private GuestMemoryRegion searchScalarRegion(long a, int width) {
-        int i = regionOf(a, width);
-        lastHit = i;
-        return regions[i];
+        GuestMemoryRegion r = regions[regionOf(a, width)];
+        lastHit = r;
+        return r;
     }
 
     /**

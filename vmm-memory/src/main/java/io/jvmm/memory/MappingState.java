@@ -102,6 +102,8 @@ final class MappingState {
     final long size;
     /** Chunk 0: every offset below {@link #CHUNK_SIZE}, so the whole of a mapping of up to 1 GiB. */
     private final ByteBuffer first;
+    /** Whether {@link #first} is the only chunk. */
+    private final boolean single;
     private final ByteBuffer[] chunks;
     /**
      * OPEN|READ|WRITE bits; 0 once closed. Written with volatile semantics ({@link #ACCESS});
@@ -129,14 +131,18 @@ final class MappingState {
             chunks[i] = base.getByteBuffer(start, length).order(ByteOrder.LITTLE_ENDIAN);
         }
         this.first = chunks[0];
+        this.single = count == 1;
         this.readable = prot.canRead();
         ACCESS.setVolatile(this, OPEN | (prot.canRead() ? READ : 0) | (prot.canWrite() ? WRITE : 0));
         CLEANER.register(this, new Unmapper(address, size));
     }
 
-    /** The buffer holding the byte at {@code offset}: {@link #first} unless past 1 GiB. */
+    /**
+     * The buffer holding the byte at {@code offset}. For a mapping of one chunk that is
+     * {@link #first}, chosen by a test of a final field that the JIT hoists out of loops.
+     */
     ByteBuffer chunk(long offset) {
-        return offset < CHUNK_SIZE ? first : chunks[(int) (offset >>> CHUNK_SHIFT)];
+        return single ? first : chunks[(int) (offset >>> CHUNK_SHIFT)];
     }
 
     static int index(long offset) {

@@ -270,7 +270,9 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
     }
 
     private void checkRange(long offset, int length) {
-        if (offset < 0 || offset > size - length) {
+        // One unsigned compare: a negative offset is a huge unsigned one. The bound is clamped
+        // at 0 for a mapping smaller than the access, where no offset is inside.
+        if (Long.compareUnsigned(offset, Math.max(size - length + 1, 0)) >= 0) {
             throw outside(offset, length);
         }
     }

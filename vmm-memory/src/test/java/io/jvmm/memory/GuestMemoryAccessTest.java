@@ -236,6 +236,43 @@ class GuestMemoryAccessTest {
         assertEquals(0, memory.readLongFromAddr(at(B)), "the refused write left B alone");
     }
 
+    /**
+     * The scalar accessors try the region of the previous search first; that must never show: from
+     * each region in turn, an access to every region, across the region's end, just past it (B
+     * after A, a gap after the others) and just below its base (A below B, gaps below C and D).
+     */
+    @Test
+    void theRegionOfThePreviousAccessNeverChangesWhereTheNextGoes() {
+        long[] bases = {A, B, C, D};
+        long[] ends = {B, B_END, C_END, D_END};
+        for (int i = 0; i < bases.length; i++) {
+            memory.writeLongAtAddr(0x100 + i, at(bases[i] + 16));
+        }
+        memory.writeLongAtAddr(0x1a57, at(B - 8));
+        for (int hinted = 0; hinted < bases.length; hinted++) {
+            long base = bases[hinted];
+            long end = ends[hinted];
+            for (int other = 0; other < bases.length; other++) {
+                memory.readByteFromAddr(at(base));
+                assertEquals(0x100 + other, memory.readLongFromAddr(at(bases[other] + 16)), "from " + hinted + " to " + other);
+            }
+            memory.readByteFromAddr(at(base));
+            assertFails(Kind.INVALID_GUEST_RANGE, () -> memory.readLongFromAddr(at(end - 4)));
+            memory.readByteFromAddr(at(base));
+            if (end == B) {
+                assertEquals(0x101, memory.readLongVolatileFromAddr(at(end + 16)));
+            } else {
+                assertFails(Kind.INVALID_GUEST_ADDRESS, () -> memory.readLongVolatileFromAddr(at(end)));
+            }
+            memory.readByteFromAddr(at(base));
+            if (base == B) {
+                assertEquals(0x1a57, memory.readLongFromAddr(at(base - 8)));
+            } else if (base != A) {
+                assertFails(Kind.INVALID_GUEST_ADDRESS, () -> memory.writeIntAtAddr(1, at(base - 4)));
+            }
+        }
+    }
+
     @Test
     void scalarsOutsideEveryRegionAreInvalidGuestAddress() {
         for (long address : new long[] {B_END, C - 1, C_END, D - 8, D_END, -1, Long.MAX_VALUE, Long.MIN_VALUE}) {

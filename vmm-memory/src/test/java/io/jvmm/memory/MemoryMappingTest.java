@@ -108,6 +108,25 @@ class MemoryMappingTest {
         assertKind(Kind.INVALID_ADDRESS, () -> mapping.readLong(Long.MIN_VALUE));
     }
 
+    /** A mapping smaller than a long: no offset fits a long, and the smaller scalars fit where they end inside. */
+    @Test
+    void mappingSmallerThanAScalarRefusesItAtEveryOffset() {
+        try (MemoryMapping tiny = MemoryMapping.builder(5).build()) {
+            for (long offset : new long[] {0, 1, 4, 5, -1, Long.MIN_VALUE, Long.MAX_VALUE}) {
+                assertKind(Kind.INVALID_ADDRESS, () -> tiny.readLong(offset));
+                assertKind(Kind.INVALID_ADDRESS, () -> tiny.writeLong(1, offset));
+                assertKind(Kind.INVALID_ADDRESS, () -> tiny.readLongVolatile(offset));
+            }
+            tiny.writeInt(0x0a0b0c0d, 1);
+            assertEquals(0x0a0b0c0d, tiny.readInt(1));
+            assertKind(Kind.INVALID_ADDRESS, () -> tiny.readInt(2));
+            assertEquals(0x0b0c0d00, tiny.readIntVolatile(0));
+            assertKind(Kind.INVALID_ADDRESS, () -> tiny.readIntVolatile(4));
+            assertEquals((byte) 0x0a, tiny.readByte(4));
+            assertKind(Kind.INVALID_ADDRESS, () -> tiny.readByte(5));
+        }
+    }
+
     @Test
     void failedWriteChangesNothing() {
         long size = mapping.size();
