@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Diagnostic for the exit path (see docs/performance-kvm.md): what one cheap ioctl costs through
+ * Diagnostic for the exit path (see docs/performance.md ("KVM exit path")): what one cheap ioctl costs through
  * JNA direct mapping ({@link LibC#ioctlChecked}, the run loop's path before {@link DirectIoctl})
  * and through {@link DirectIoctl}'s system-call stub. The request is {@code KVM_CHECK_EXTENSION}
  * on {@code /dev/kvm}, which the kernel answers without side effects; {@code kvmexit --ioctl}
