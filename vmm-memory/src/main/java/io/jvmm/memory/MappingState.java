@@ -167,8 +167,8 @@ final class MappingState {
     }
 
     /**
-     * The check of every read accessor: throws unless open and readable. A plain load, so that
-     * it costs no more than the field load it is (see the class comment).
+     * The check of the scalar read accessors: throws unless open and readable. A plain load, which
+     * the JIT may keep in a register across a loop of accesses (see the class comment).
      */
     void checkRead() {
         int a = access;
@@ -177,7 +177,7 @@ final class MappingState {
         }
     }
 
-    /** The check of every write accessor: throws unless open and writable. A plain load. */
+    /** The check of the scalar write accessors: throws unless open and writable. A plain load. */
     void checkWrite() {
         int a = access;
         if ((a & WRITABLE) != WRITABLE) {
