@@ -154,7 +154,7 @@ public final class Machine implements AutoCloseable {
     }
 
     private static void load(GuestImage image, GuestMemory memory, Vcpu boot) {
-        memory.writeAllAtAddr(image.image(), GuestAddress.of(image.loadAddress()));
+        image.content().copyTo(memory, GuestAddress.of(image.loadAddress()));
         if (image.mode() == CpuMode.LONG) {
             X86Cpu.enterLongMode(boot, memory, image.entryAddress(), X86Layout.BOOT_STACK_POINTER);
         } else {

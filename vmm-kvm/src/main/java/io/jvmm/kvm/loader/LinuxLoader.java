@@ -3,6 +3,7 @@ package io.jvmm.kvm.loader;
 import static io.jvmm.kvm.loader.LoaderException.Reason.DOES_NOT_FIT;
 import static io.jvmm.kvm.loader.LoaderException.Reason.UNREADABLE_FILE;
 
+import io.jvmm.core.IoErrors;
 import io.jvmm.kvm.x86.X86Layout;
 import io.jvmm.memory.GuestAddress;
 import io.jvmm.memory.GuestMemory;
@@ -12,8 +13,8 @@ import io.jvmm.memory.GuestRange;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -292,33 +293,43 @@ public final class LinuxLoader {
     }
 
     private static byte[] readFile(Path path, String what, long ramSize) {
+        BasicFileAttributes attributes;
         try {
-            if (!Files.isRegularFile(path)) {
-                throw new LoaderException(UNREADABLE_FILE, String.format(
-                    "%s %s: %s", what, path, Files.exists(path) ? "not a regular file" : "no such file"));
-            }
-            long size = Files.size(path);
-            if (size == 0) {
-                throw new LoaderException(LoaderException.Reason.TRUNCATED, what + " " + path + " is empty");
-            }
-            if (size > ramSize) {
-                throw new LoaderException(DOES_NOT_FIT, String.format(
-                    "%s %s is %d bytes, more than the guest's %d bytes of RAM", what, path, size, ramSize));
-            }
-            if (size > Integer.MAX_VALUE - 8) {
-                throw new LoaderException(DOES_NOT_FIT, String.format(
-                    "%s %s is %d bytes: jvmm loads files up to 2 GiB", what, path, size));
-            }
-            byte[] bytes = Files.readAllBytes(path);
-            if (bytes.length != size) {
-                throw new LoaderException(UNREADABLE_FILE, what + " " + path + " changed while it was read");
-            }
-            return bytes;
-        } catch (NoSuchFileException e) {
-            throw new LoaderException(UNREADABLE_FILE, what + " " + path + ": no such file", e);
+            // Follows links; a loop or a dangling link is reported with its own reason.
+            attributes = Files.readAttributes(path, BasicFileAttributes.class);
         } catch (IOException | SecurityException e) {
-            throw new LoaderException(UNREADABLE_FILE, what + " " + path + ": cannot be read: " + e.getMessage(), e);
+            throw new LoaderException(UNREADABLE_FILE, what + " " + path + ": " + describe(e), e);
         }
+        if (!attributes.isRegularFile()) {
+            throw new LoaderException(UNREADABLE_FILE, String.format("%s %s: not a regular file%s", what, path,
+                attributes.isDirectory() ? " (a directory)" : ""));
+        }
+        long size = attributes.size();
+        if (size == 0) {
+            throw new LoaderException(LoaderException.Reason.TRUNCATED, what + " " + path + " is empty");
+        }
+        if (size > ramSize) {
+            throw new LoaderException(DOES_NOT_FIT, String.format(
+                "%s %s is %d bytes, more than the guest's %d bytes of RAM", what, path, size, ramSize));
+        }
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new LoaderException(DOES_NOT_FIT, String.format(
+                "%s %s is %d bytes: jvmm loads files up to 2 GiB", what, path, size));
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(path);
+        } catch (IOException | SecurityException e) {
+            throw new LoaderException(UNREADABLE_FILE, what + " " + path + ": cannot be read: " + describe(e), e);
+        }
+        if (bytes.length != size) {
+            throw new LoaderException(UNREADABLE_FILE, what + " " + path + " changed while it was read");
+        }
+        return bytes;
+    }
+
+    private static String describe(Exception e) {
+        return e instanceof IOException io ? IoErrors.describe(io) : "permission denied (" + e.getMessage() + ")";
     }
 
     private static void require(List<GuestRange> ram, long address, long size,
