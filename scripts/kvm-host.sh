@@ -234,17 +234,24 @@ l1_failure() {
 }
 
 qemu_pid() { cat "$SESSION/qemu.pid" 2>/dev/null || true; }
-alive() { local p; p=$(qemu_pid); [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
+# alive: this session's QEMU runs (not a zombie waiting to be reaped, not a reused pid).
+alive() {
+    local p state
+    p=$(qemu_pid)
+    [ -n "$p" ] && [[ $(cat "/proc/$p/comm" 2>/dev/null) == qemu-system-x86* ]] || return 1
+    state=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f1)
+    [ -n "$state" ] && [ "$state" != Z ]
+}
 
 # kill_qemu: TERM, then KILL after 5 s, of the pid in this session's pidfile only.
 kill_qemu() {
     local p i
     p=$(qemu_pid)
     [ -n "$p" ] || return 0
-    if kill -0 "$p" 2>/dev/null; then
+    if alive; then
         kill "$p" 2>/dev/null || true
-        for i in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$p" 2>/dev/null || true
+        for i in $(seq 50); do alive || break; sleep 0.1; done
+        alive && kill -9 "$p" 2>/dev/null || true
     fi
     rm -f "$SESSION/qemu.pid"
 }
@@ -292,8 +299,9 @@ cmd_start() {
     if [ -n "$owner" ]; then
         # Reaper: when the owner dies without calling stop (a killed test JVM), QEMU goes too.
         local qp; qp=$(qemu_pid)
-        setsid bash -c 'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done
-            kill "$2" 2>/dev/null; sleep 5; kill -9 "$2" 2>/dev/null' reaper "$owner" "$qp" \
+        setsid bash -c 'q() { [[ $(cat "/proc/$1/comm" 2>/dev/null) == qemu-system-x86* ]]; }
+            while kill -0 "$1" 2>/dev/null && q "$2"; do sleep 1; done
+            q "$2" && kill "$2"; sleep 5; q "$2" && kill -9 "$2"' reaper "$owner" "$qp" \
             </dev/null >/dev/null 2>&1 &
     fi
     STARTED=1
