@@ -15,6 +15,7 @@ import io.jvmm.kvm.loader.LinuxLoader;
 import io.jvmm.kvm.loader.LoadedKernel;
 import io.jvmm.kvm.sys.KvmCap;
 import io.jvmm.kvm.sys.KvmConstants;
+import io.jvmm.kvm.x86.GuestCpuid;
 import io.jvmm.kvm.x86.LinuxVcpuSetup;
 import io.jvmm.kvm.x86.X86Cpu;
 import io.jvmm.kvm.x86.X86Layout;
@@ -130,6 +131,9 @@ public final class Machine implements AutoCloseable {
             Optional<LoadedKernel> kernel = config.kernel()
                 .map(k -> LinuxLoader.load(memory, k.kernel(), k.initrd(), k.cmdline()));
             List<CpuidEntry> cpuid = kvm.supportedCpuid();
+            if (kernel.isPresent() && kvm.hasExtension(KvmCap.TSC_DEADLINE_TIMER)) {
+                cpuid = GuestCpuid.withTscDeadlineTimer(cpuid);
+            }
             int[] msrIndexList = kernel.isPresent() ? kvm.msrIndexList() : new int[0];
             List<Vcpu> vcpus = new ArrayList<>();
             for (int id = 0; id < config.vcpus(); id++) {
