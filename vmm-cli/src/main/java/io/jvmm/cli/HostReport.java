@@ -68,6 +68,7 @@ record HostReport(Path device, boolean present, String openError, Optional<KvmFa
                 case SET_TSS_ADDR -> new Use(false, false, "TSS pages for real mode on Intel VMX");
                 case SET_IDENTITY_MAP_ADDR -> new Use(false, false, "identity-map page for real mode on Intel VMX");
                 case MAX_VCPUS -> new Use(false, true, "most vCPUs a VM may have (--vcpus)");
+                case TSC_DEADLINE_TIMER -> new Use(false, false, "TSC-deadline LAPIC timer for Linux guests");
                 case NR_VCPUS -> new Use(false, true, "recommended number of vCPUs");
                 case NR_MEMSLOTS -> new Use(false, true, "memory slots per VM");
             };

@@ -77,6 +77,7 @@ class RunCommandKernelTest {
         CliRun r = jvmmWithBackend(KvmBackend.PVM, "run", "--kernel", k.toString());
         r.assertOneLineError(ExitCodes.VMM_ERROR, "cannot boot " + k + ": this host's KVM is PVM (kvm_pvm");
         assertTrue(r.err().strip().endsWith("(--force tries anyway)"), r::toString);
+        assertTrue(r.err().contains("nested KVM test host of docs/testing.md"), r::toString);
         assertEquals("", r.out());
     }
 

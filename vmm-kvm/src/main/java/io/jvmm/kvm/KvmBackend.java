@@ -45,7 +45,8 @@ public enum KvmBackend {
         }
         return Optional.of("this host's KVM is PVM (kvm_pvm, no hardware virtualization): it emulates every guest"
             + " kernel-mode instruction (about 0.6 us each), so a stock Linux kernel does not even finish"
-            + " decompressing itself in useful time; boot kernels on a host with kvm_intel or kvm_amd");
+            + " decompressing itself in useful time; boot kernels on a host with kvm_intel or kvm_amd, or in the"
+            + " nested KVM test host of docs/testing.md (scripts/kvm-host.sh)");
     }
 
     /** The backend of this host ({@code /sys/module/<name>}); PVM wins if several are loaded. */

@@ -3,6 +3,7 @@ package io.jvmm.kvm;
 import io.jvmm.kvm.bus.IoBus;
 import io.jvmm.kvm.bus.MmioBus;
 import io.jvmm.kvm.devices.BootCompletePort;
+import io.jvmm.kvm.devices.CmosRtc;
 import io.jvmm.kvm.devices.I8042;
 import io.jvmm.kvm.devices.InterruptLine;
 import io.jvmm.kvm.devices.SerialInputPump;
@@ -14,6 +15,7 @@ import io.jvmm.kvm.loader.LinuxLoader;
 import io.jvmm.kvm.loader.LoadedKernel;
 import io.jvmm.kvm.sys.KvmCap;
 import io.jvmm.kvm.sys.KvmConstants;
+import io.jvmm.kvm.x86.GuestCpuid;
 import io.jvmm.kvm.x86.LinuxVcpuSetup;
 import io.jvmm.kvm.x86.X86Cpu;
 import io.jvmm.kvm.x86.X86Layout;
@@ -40,7 +42,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Devices attached by {@link #create}: the i8042 at {@link X86Layout#I8042_DATA_PORT} (its reset
  * command ends the run with {@link StopReason#RESET}), the boot-complete port at
- * {@link X86Layout#BOOT_COMPLETE_PORT}, and, when the config has a serial output, a 16550A UART at
+ * {@link X86Layout#BOOT_COMPLETE_PORT}, for a kernel the CMOS RTC at {@link X86Layout#CMOS_RTC_PORT}
+ * (the host's time), and, when the config has a serial output, a 16550A UART at
  * {@link X86Layout#COM1_PORT} on IRQ {@link X86Layout#COM1_IRQ}. More can be registered on
  * {@link #ioBus()} and {@link #mmioBus()} before {@link #run}.
  *
@@ -77,6 +80,10 @@ public final class Machine implements AutoCloseable {
         ioBus.register(X86Layout.I8042_DATA_PORT, X86Layout.I8042_PORT_SPAN, new I8042(this::requestReset,
             interruptLine(1), interruptLine(12)));
         ioBus.register(X86Layout.BOOT_COMPLETE_PORT, 1, bootComplete);
+        if (kernel != null) {
+            // The guest's wall clock at boot (Linux reads it through rtc-cmos).
+            ioBus.register(X86Layout.CMOS_RTC_PORT, X86Layout.CMOS_RTC_PORT_SPAN, new CmosRtc());
+        }
         this.serial = config.serialOutput()
             .map(out -> new Uart16550(X86Layout.COM1_PORT, out, interruptLine(X86Layout.COM1_IRQ)))
             .orElse(null);
@@ -124,6 +131,9 @@ public final class Machine implements AutoCloseable {
             Optional<LoadedKernel> kernel = config.kernel()
                 .map(k -> LinuxLoader.load(memory, k.kernel(), k.initrd(), k.cmdline()));
             List<CpuidEntry> cpuid = kvm.supportedCpuid();
+            if (kernel.isPresent() && kvm.hasExtension(KvmCap.TSC_DEADLINE_TIMER)) {
+                cpuid = GuestCpuid.withTscDeadlineTimer(cpuid);
+            }
             int[] msrIndexList = kernel.isPresent() ? kvm.msrIndexList() : new int[0];
             List<Vcpu> vcpus = new ArrayList<>();
             for (int id = 0; id < config.vcpus(); id++) {

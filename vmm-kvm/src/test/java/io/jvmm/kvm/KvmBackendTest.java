@@ -26,6 +26,7 @@ class KvmBackendTest {
         String reason = KvmBackend.PVM.stockKernelUnsupportedReason().orElseThrow();
         assertTrue(reason.startsWith("this host's KVM is PVM (kvm_pvm"), reason);
         assertFalse(reason.contains("\n"), "one line");
+        assertTrue(reason.contains("docs/testing.md"), "points to the nested test host: " + reason);
         for (KvmBackend b : new KvmBackend[] {KvmBackend.INTEL_VMX, KvmBackend.AMD_SVM, KvmBackend.UNKNOWN}) {
             assertTrue(b.stockKernelUnsupportedReason().isEmpty(), b.name());
         }

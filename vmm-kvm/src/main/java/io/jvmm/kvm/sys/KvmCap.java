@@ -23,6 +23,8 @@ public enum KvmCap {
     SET_IDENTITY_MAP_ADDR(37, "KVM_CAP_SET_IDENTITY_MAP_ADDR"),
     /** Maximum number of vCPUs. */
     MAX_VCPUS(66, "KVM_CAP_MAX_VCPUS"),
+    /** The in-kernel LAPIC's timer has TSC-deadline mode (userspace sets CPUID 1 ECX[24]). */
+    TSC_DEADLINE_TIMER(72, "KVM_CAP_TSC_DEADLINE_TIMER"),
     /** {@code kvm_run.immediate_exit}, which the vCPU kick relies on. */
     IMMEDIATE_EXIT(136, "KVM_CAP_IMMEDIATE_EXIT");
 

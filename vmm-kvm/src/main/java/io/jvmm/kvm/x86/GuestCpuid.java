@@ -27,7 +27,17 @@ import java.util.Optional;
  *   <li>AMD only: 0x8000_0008 ECX core count and APIC-id size, 0x8000_001D threads sharing each
  *       cache, 0x8000_001E extended APIC id and compute-unit id;</li>
  *   <li>0x4000_0000: the KVM signature "KVMKVMKVM\0\0\0" with EAX the highest hypervisor leaf
- *       (Documentation/virt/kvm/x86/cpuid.rst), added when KVM did not list it.</li>
+ *       (Documentation/virt/kvm/x86/cpuid.rst), added when KVM did not list it;</li>
+ *   <li>leaf 0xD (XSAVE state components), as QEMU's {@code cpu_x86_cpuid} builds it: a sub-leaf
+ *       n &ge; 2 whose component is in neither the XCR0 mask (sub-leaf 0 EDX:EAX) nor the IA32_XSS
+ *       mask (sub-leaf 1 EDX:ECX) reads as zeros (SDM Vol. 2A, CPUID leaf 0DH: "if ECX contains
+ *       an invalid sub-leaf index, EAX/EBX/ECX/EDX return 0"); sub-leaf 0 ECX, the area size for
+ *       every XCR0 component, is recomputed from the remaining sub-leaves (at least the 576 bytes
+ *       of the legacy area and header), and EBX, the size for the components XCR0 enables now,
+ *       starts equal to it (QEMU does the same under KVM; KVM rewrites EBX from the vCPU's XCR0 on
+ *       {@code KVM_SET_CPUID2} and on every XCR0 change, {@code kvm_update_cpuid_runtime}). So a
+ *       component KVM dropped from the mask (AMX without the process's XCOMP_GUEST_PERM, say) does
+ *       not leave a size behind that the guest's {@code paranoid_xstate_size_valid} then disputes.</li>
  * </ul>
  * Everything else passes through unchanged.
  */
@@ -37,6 +47,7 @@ public final class GuestCpuid {
     public static final int LEAF_CACHE_PARAMETERS = 0x4;
     public static final int LEAF_EXTENDED_TOPOLOGY = 0xb;
     public static final int LEAF_V2_EXTENDED_TOPOLOGY = 0x1f;
+    public static final int LEAF_XSAVE = 0xd;
     public static final int LEAF_KVM_SIGNATURE = 0x4000_0000;
     /** KVM's paravirtual feature bits (kvmclock, ...); the signature's EAX points at least here when present. */
     public static final int LEAF_KVM_FEATURES = 0x4000_0001;
@@ -46,6 +57,12 @@ public final class GuestCpuid {
 
     /** Leaf 1 ECX bit 31: a hypervisor is present (reserved for this use on Intel and AMD). */
     public static final int FEATURES_ECX_HYPERVISOR = 1 << 31;
+    /**
+     * Leaf 1 ECX bit 24: the LAPIC timer has TSC-deadline mode. KVM emulates it with the in-kernel
+     * LAPIC but leaves it out of {@code KVM_GET_SUPPORTED_CPUID}; userspace sets it when
+     * {@code KVM_CAP_TSC_DEADLINE_TIMER} says so (api.rst 4.46; QEMU and Firecracker do).
+     */
+    public static final int FEATURES_ECX_TSC_DEADLINE = 1 << 24;
     /** Leaf 1 EDX bit 28: EBX[23:16] counts several logical processors. */
     public static final int FEATURES_EDX_HTT = 1 << 28;
 
@@ -102,6 +119,7 @@ public final class GuestCpuid {
                         topologyV2Done = true;
                     }
                 }
+                case LEAF_XSAVE -> out.add(xsave(e, supported));
                 case LEAF_AMD_SIZE_IDENTIFIERS -> out.add(amd ? amdSizes(e, vcpuCount, coreBits) : e);
                 case LEAF_AMD_CACHE_TOPOLOGY -> out.add(amd ? amdCache(e, vcpuCount) : e);
                 case LEAF_AMD_EXTENDED_APIC_ID -> out.add(amd ? amdExtendedApicId(e, apicId) : e);
@@ -116,6 +134,16 @@ public final class GuestCpuid {
             out.add(kvmSignature(new CpuidEntry(LEAF_KVM_SIGNATURE, 0, 0, 0, 0, 0, 0), highestHypervisorLeaf(supported)));
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * {@code supported} with leaf 1's TSC-deadline bit set ({@link #FEATURES_ECX_TSC_DEADLINE}):
+     * for a vCPU with the in-kernel LAPIC when KVM has {@code KVM_CAP_TSC_DEADLINE_TIMER}.
+     */
+    public static List<CpuidEntry> withTscDeadlineTimer(List<CpuidEntry> supported) {
+        return supported.stream()
+            .map(e -> e.function() == LEAF_FEATURES ? e.withEcx(e.ecx() | FEATURES_ECX_TSC_DEADLINE) : e)
+            .toList();
     }
 
     /** Whether leaf 0 names AMD ("AuthenticAMD") or Hygon, whose topology leaves follow AMD's. */
@@ -189,6 +217,34 @@ public final class GuestCpuid {
      */
     private static CpuidEntry amdExtendedApicId(CpuidEntry e, int apicId) {
         return e.withEax(apicId).withEbx((e.ebx() & ~0xffff) | (apicId & 0xff)).withEcx(e.ecx() & ~0x7ff);
+    }
+
+    /** The legacy FXSAVE area (512 bytes) and the XSAVE header (64): where component 2 starts. */
+    static final int XSAVE_LEGACY_AND_HEADER_SIZE = 576;
+
+    /** Leaf 0xD normalized as the class comment says; {@code supported} gives the masks. */
+    private static CpuidEntry xsave(CpuidEntry e, List<CpuidEntry> supported) {
+        long xcr0 = xsaveSubleaf(supported, 0).map(s0 -> (s0.edx() & 0xffff_ffffL) << 32 | (s0.eax() & 0xffff_ffffL)).orElse(0L);
+        long xss = xsaveSubleaf(supported, 1).map(s1 -> (s1.edx() & 0xffff_ffffL) << 32 | (s1.ecx() & 0xffff_ffffL)).orElse(0L);
+        int n = e.index();
+        if (n == 0) {
+            int size = XSAVE_LEGACY_AND_HEADER_SIZE;
+            for (CpuidEntry c : supported) {
+                if (c.function() == LEAF_XSAVE && c.index() >= 2 && c.index() < 64 && (xcr0 & 1L << c.index()) != 0) {
+                    // Standard (non-compacted) format: EBX is the component's offset, EAX its size.
+                    size = Math.max(size, c.ebx() + c.eax());
+                }
+            }
+            return e.withEbx(size).withEcx(size);
+        }
+        if (n >= 2 && (n >= 64 || ((xcr0 | xss) & 1L << n) == 0)) {
+            return e.withEax(0).withEbx(0).withEcx(0).withEdx(0);
+        }
+        return e;
+    }
+
+    private static Optional<CpuidEntry> xsaveSubleaf(List<CpuidEntry> entries, int index) {
+        return entries.stream().filter(e -> e.function() == LEAF_XSAVE && e.index() == index).findFirst();
     }
 
     private static CpuidEntry kvmSignature(CpuidEntry e, int maxLeaf) {

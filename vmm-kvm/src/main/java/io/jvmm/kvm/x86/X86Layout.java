@@ -90,6 +90,12 @@ public final class X86Layout {
     public static final int I8042_COMMAND_PORT = 0x64;
     /** The i8042 is registered as one device over 0x60..0x64 (data at offset 0, command at offset 4). */
     public static final int I8042_PORT_SPAN = I8042_COMMAND_PORT - I8042_DATA_PORT + 1;
+    /**
+     * CMOS RTC index and data ports (0x70, 0x71; offsets 0 and 1 of the device), as on every PC
+     * since the AT; Linux's rtc-cmos finds the legacy RTC there without ACPI or PNP.
+     */
+    public static final int CMOS_RTC_PORT = 0x70;
+    public static final int CMOS_RTC_PORT_SPAN = 2;
     /** Firecracker's boot-complete signal: the guest writes {@link #BOOT_COMPLETE_VALUE} here. */
     public static final int BOOT_COMPLETE_PORT = 0x3f0;
     public static final int BOOT_COMPLETE_VALUE = 123;

@@ -145,6 +145,45 @@ class GuestCpuidTest {
         assertTrue(e.getMessage().contains("no leaf 1"), e.getMessage());
     }
 
+    /**
+     * Leaf 0xD as an AMD host with AVX and MPX state might list it after KVM dropped MPX (bits 3
+     * and 4) from the XCR0 mask: the MPX sub-leaves must not survive, and the sizes must describe
+     * x87|SSE|AVX only (576 + 256 = 832 = 0x340, as Debian's kernel computes in
+     * paranoid_xstate_size_valid).
+     */
+    @Test
+    void xsaveLeafKeepsOnlyTheComponentsOfItsMasksAndSizesThem() {
+        List<CpuidEntry> in = List.of(AMD, LEAF1,
+            new CpuidEntry(0xd, 0, SIG, 0x7, 0x240, 0x440, 0),      // XCR0 mask x87|SSE|AVX, a stale 0x440 size
+            new CpuidEntry(0xd, 1, SIG, 0x5, 0, 0x800, 0),          // XSAVEOPT|XGETBV1; XSS mask: bit 11 (CET user)
+            new CpuidEntry(0xd, 2, SIG, 0x100, 0x240, 0, 0),        // AVX: 256 bytes at 576
+            new CpuidEntry(0xd, 3, SIG, 0x40, 0x3c0, 0, 0),         // MPX BNDREGS, not in the mask
+            new CpuidEntry(0xd, 4, SIG, 0x40, 0x400, 0, 0),         // MPX BNDCSR, not in the mask
+            new CpuidEntry(0xd, 11, SIG, 0x10, 0, 1, 0));           // CET user, a supervisor (XSS) component
+        List<CpuidEntry> out = GuestCpuid.forVcpu(in, 0, 1);
+        assertEquals(new CpuidEntry(0xd, 0, SIG, 0x7, 0x340, 0x340, 0), leaf(out, 0xd, 0));
+        assertEquals(leaf(in, 0xd, 1), leaf(out, 0xd, 1));
+        assertEquals(leaf(in, 0xd, 2), leaf(out, 0xd, 2));
+        assertEquals(new CpuidEntry(0xd, 3, SIG, 0, 0, 0, 0), leaf(out, 0xd, 3));
+        assertEquals(new CpuidEntry(0xd, 4, SIG, 0, 0, 0, 0), leaf(out, 0xd, 4));
+        assertEquals(leaf(in, 0xd, 11), leaf(out, 0xd, 11), "in the XSS mask: stays");
+    }
+
+    @Test
+    void anXsaveLeafWithOnlyLegacyStateIsTheLegacyAreaAndHeader() {
+        List<CpuidEntry> out = GuestCpuid.forVcpu(List.of(INTEL, LEAF1, new CpuidEntry(0xd, 0, SIG, 0x3, 0, 0, 0)), 0, 1);
+        assertEquals(new CpuidEntry(0xd, 0, SIG, 0x3, 576, 576, 0), leaf(out, 0xd, 0));
+    }
+
+    @Test
+    void theTscDeadlineBitIsAddedToLeafOneOnly() {
+        List<CpuidEntry> out = GuestCpuid.withTscDeadlineTimer(intelHost());
+        assertEquals(LEAF1.ecx() | 1 << 24, leaf(out, 1, 0).ecx());
+        assertEquals(LEAF1.withEcx(LEAF1.ecx() | GuestCpuid.FEATURES_ECX_TSC_DEADLINE), leaf(out, 1, 0));
+        assertEquals(intelHost().size(), out.size());
+        assertEquals(leaf(intelHost(), 7, 0), leaf(out, 7, 0));
+    }
+
     @Test
     void apicIdBitsCoverTheCoreCount() {
         int[][] cases = {{1, 0}, {2, 1}, {3, 2}, {4, 2}, {5, 3}, {8, 3}, {9, 4}, {254, 8}, {255, 8}};
