@@ -76,10 +76,15 @@ final class NestedKvmHost {
      * run compiled, with no need for the packaged jar (surefire runs before the package phase).
      */
     CliRun jvmm(Duration timeout, String... jvmmArgs) throws IOException, InterruptedException {
+        return exec(timeout, Path.of("").toAbsolutePath(), jvmmCommand(jvmmArgs));
+    }
+
+    /** The command line of {@link #jvmm}, for commands that run it inside a shell script in L1. */
+    static List<String> jvmmCommand(String... jvmmArgs) {
         List<String> command = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", mainClassPath(), Main.class.getName()));
         command.addAll(Arrays.asList(jvmmArgs));
-        return exec(timeout, Path.of("").toAbsolutePath(), command);
+        return command;
     }
 
     /** The console log of L1 itself (its kernel and /init), for failure messages. */
