@@ -1,11 +1,13 @@
 package io.jvmm.cli;
 
 import io.jvmm.core.IoErrors;
+import io.jvmm.core.LibC;
 import io.jvmm.kvm.GuestConfig;
 import io.jvmm.kvm.Kvm;
 import io.jvmm.kvm.KvmBackend;
 import io.jvmm.kvm.Machine;
 import io.jvmm.kvm.RunResult;
+import io.jvmm.kvm.StopReason;
 import io.jvmm.kvm.VcpuFailedException;
 import io.jvmm.kvm.guest.CpuMode;
 import java.io.IOException;
@@ -343,9 +345,14 @@ final class RunCommand implements Callable<Integer> {
 
     /** Builds the machine and runs it; {@code runTimeout} is what --timeout left after the console opened. */
     private int boot(Kvm kvm, GuestConfig.Builder configBuilder, GuestSource source, SerialSink serial, Duration runTimeout) {
+        // The console's input: a terminal gets the escape keys (Ctrl-A x) and raw mode while the
+        // guest runs; a pipe or file passes its bytes through unchanged.
+        boolean terminal = env.inDescriptor() >= 0 && LibC.isTerminal(env.inDescriptor());
+        ConsoleEscape keys = terminal ? new ConsoleEscape(env.in(), env.err()) : null;
         Machine machine;
         try {
-            machine = Machine.create(kvm, configBuilder.serialOutput(serial.stream()).build());
+            machine = Machine.create(kvm, configBuilder.serialOutput(serial.stream())
+                .serialInput(keys != null ? keys : env.in()).build());
         } catch (RuntimeException e) {
             serial.discard();
             throw new CliException(ExitCodes.VMM_ERROR, "cannot create the VM: " + Main.oneLine(e), e);
@@ -367,7 +374,10 @@ final class RunCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(onShutdown);
             try {
                 serial.onFailure(machine::requestStop);
-                return runAndReport(machine, source, serial, runTimeout);
+                if (keys != null) {
+                    keys.onQuit(machine::requestStop);
+                }
+                return runAndReport(machine, source, serial, runTimeout, keys);
             } finally {
                 reported.countDown();
                 try {
@@ -379,12 +389,25 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private int runAndReport(Machine machine, GuestSource source, SerialSink serial, Duration runTimeout) {
+    private int runAndReport(Machine machine, GuestSource source, SerialSink serial, Duration runTimeout,
+                             ConsoleEscape keys) {
         RunResult result;
+        // Raw mode only while the guest runs: the messages and --stats after it print as usual.
+        Optional<TerminalMode> raw = keys != null ? TerminalMode.rawIfTerminal(env.inDescriptor()) : Optional.empty();
         try {
             result = machine.run(runTimeout == null || runTimeout.compareTo(MIN_RUN_TIMEOUT) >= 0 ? runTimeout : MIN_RUN_TIMEOUT);
         } catch (VcpuFailedException e) {
             throw new CliException(ExitCodes.VMM_ERROR, Main.oneLine(e), e);
+        } finally {
+            raw.ifPresent(TerminalMode::close);
+        }
+        if (keys != null && keys.quitRequested() && result.reason() == StopReason.STOPPED) {
+            serial.finish();
+            env.err().println();
+            if (stats) {
+                env.err().println(stats(result, machine));
+            }
+            return ExitCodes.OK;
         }
         LOG.debug("run ended: {}; exits {}", result.describe(), result.exits());
         serial.finish();
