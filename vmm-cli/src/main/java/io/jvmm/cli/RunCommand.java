@@ -56,7 +56,7 @@ import picocli.CommandLine.Option;
         ""},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-        "0:the guest reset or halted",
+        "0:the guest reset or halted, or Ctrl-A x quit the console",
         "1:VMM error: bad input file, image or kernel does not fit, /dev/kvm unusable, KVM failure, wrong demo"
             + " result, a kernel on a host that cannot boot one",
         "2:usage error: unknown option, malformed or out-of-range value, missing or conflicting options",
@@ -68,7 +68,9 @@ import picocli.CommandLine.Option;
         "  jvmm run --guest real --stats",
         "  jvmm run --raw guest.bin --load-addr 0x100000 --entry 0x100000 --mode long",
         "  jvmm run --kernel vmlinuz --initrd initramfs.cpio.gz --cmdline \"console=ttyS0 reboot=k panic=-1\" --stats",
-        "  jvmm run --timeout 5s --serial-out console.txt"})
+        "  jvmm run --timeout 5s --serial-out console.txt",
+        "",
+        "Console: stdin reaches the guest's serial port; on a terminal, Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A."})
 final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
     /** How long a Ctrl-C waits for the run to wind down (flush the console, print stats). */
