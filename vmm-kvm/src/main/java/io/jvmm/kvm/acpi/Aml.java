@@ -119,19 +119,31 @@ public final class Aml {
 
     /**
      * {@code ResourceTemplate () {...}} (19.6.117): a Buffer holding the descriptors and the End
-     * Tag (6.4.2.9). The End Tag's checksum byte makes all bytes of the template sum to zero; the
-     * spec also allows 0 ("treated as if the checksum operation succeeded"), which is what iasl
-     * writes, but a real checksum costs nothing and lets OSPMs that check it pass.
+     * Tag (6.4.2.9) with checksum byte 0, which the spec defines as "treated as if the checksum
+     * operation succeeded". This is what iasl compiles and what ACPICA writes when it converts
+     * resources back to AML, so jvmm's DSDT round-trips through both byte for byte.
      */
     public static AmlTerm resourceTemplate(Resource... resources) {
+        return buffer(descriptors(resources, false));
+    }
+
+    /**
+     * A ResourceTemplate whose End Tag checksum makes all bytes of the template, End Tag
+     * included, sum to 0 mod 256 (6.4.2.9), for consumers that check it.
+     */
+    public static AmlTerm checksummedResourceTemplate(Resource... resources) {
+        return buffer(descriptors(resources, true));
+    }
+
+    private static byte[] descriptors(Resource[] resources, boolean checksum) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (Resource r : resources) {
             out.writeBytes(r.encode());
         }
         out.write(END_TAG);
         byte[] partial = out.toByteArray();
-        out.write(Checksum.of(partial, 0, partial.length));
-        return buffer(out.toByteArray());
+        out.write(checksum ? Checksum.of(partial, 0, partial.length) : 0);
+        return out.toByteArray();
     }
 
     // ---- named objects and namespace modifiers (20.2.5) ----

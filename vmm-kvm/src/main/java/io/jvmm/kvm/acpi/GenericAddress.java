@@ -1,7 +1,7 @@
 package io.jvmm.kvm.acpi;
 
 /**
- * A Generic Address Structure (ACPI 6.4, section 5.2.3.2, Table 5.1): 12 bytes, Address Space ID
+ * A Generic Address Structure (ACPI 6.4, section 5.2.3.2): 12 bytes, Address Space ID
  * u8, Register Bit Width u8, Register Bit Offset u8, Access Size u8, Address u64.
  */
 public record GenericAddress(int spaceId, int bitWidth, int bitOffset, int accessSize, long address) {

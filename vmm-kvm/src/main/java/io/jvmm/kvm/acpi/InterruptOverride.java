@@ -1,9 +1,9 @@
 package io.jvmm.kvm.acpi;
 
 /**
- * A MADT Interrupt Source Override (ACPI 6.4, section 5.2.12.5, Table 5.26): ISA interrupt
+ * A MADT Interrupt Source Override (ACPI 6.4, section 5.2.12.5): ISA interrupt
  * {@code source} arrives at global system interrupt {@code gsi}, with MPS INTI {@code flags}
- * (Table 5.27: bits 0..1 polarity, 01 active high, 11 active low; bits 2..3 trigger mode, 01 edge,
+ * (5.2.12.5 "MPS INTI Flags": bits 0..1 polarity, 01 active high, 11 active low; bits 2..3 trigger mode, 01 edge,
  * 11 level; 0 in either means "conforms to the bus", which for ISA is edge/high).
  */
 public record InterruptOverride(int source, long gsi, int flags) {

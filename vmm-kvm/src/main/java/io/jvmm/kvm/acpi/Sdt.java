@@ -2,7 +2,7 @@ package io.jvmm.kvm.acpi;
 
 /**
  * The System Description Table Header every table but the RSDP starts with (ACPI 6.4, section
- * 5.2.6, Table 5.4): Signature[4], Length u32, Revision u8, Checksum u8, OEMID[6], OEM Table ID[8],
+ * 5.2.6): Signature[4], Length u32, Revision u8, Checksum u8, OEMID[6], OEM Table ID[8],
  * OEM Revision u32, Creator ID[4], Creator Revision u32; 36 bytes. The checksum covers the whole
  * table ({@code Length} bytes).
  */
