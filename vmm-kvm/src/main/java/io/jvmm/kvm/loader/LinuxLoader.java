@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Supplier;
 
 /**
@@ -63,7 +64,18 @@ public final class LinuxLoader {
      * @throws IllegalStateException when {@code memory} is closed
      */
     public static LoadedKernel load(GuestMemory memory, Path kernel, Optional<Path> initrd, String cmdline) {
-        LoadPlan plan = plan(ramOf(memory), kernel, initrd, cmdline);
+        return load(memory, kernel, initrd, cmdline, OptionalLong.empty());
+    }
+
+    /**
+     * As {@link #load(GuestMemory, Path, Optional, String)}, and tells the kernel where the ACPI
+     * tables are ({@code boot_params.acpi_rsdp_addr}); the caller writes the tables themselves.
+     *
+     * @param acpiRsdp the RSDP's guest-physical address, or empty for a machine without ACPI
+     */
+    public static LoadedKernel load(GuestMemory memory, Path kernel, Optional<Path> initrd, String cmdline,
+                                    OptionalLong acpiRsdp) {
+        LoadPlan plan = plan(ramOf(memory), kernel, initrd, cmdline, acpiRsdp);
         try {
             plan.writeTo((address, data) -> memory.writeStructAtAddr(data, address));
         } catch (GuestMemoryException e) {
@@ -109,6 +121,10 @@ public final class LinuxLoader {
      * are read whole, after their sizes were checked against the RAM size.
      */
     static LoadPlan plan(List<GuestRange> ram, Path kernel, Optional<Path> initrd, String cmdline) {
+        return plan(ram, kernel, initrd, cmdline, OptionalLong.empty());
+    }
+
+    static LoadPlan plan(List<GuestRange> ram, Path kernel, Optional<Path> initrd, String cmdline, OptionalLong acpiRsdp) {
         long ramSize = 0;
         for (GuestRange r : GuestRamLayout.sortedChecked(ram)) {
             ramSize += r.size();
@@ -118,7 +134,7 @@ public final class LinuxLoader {
         if (initrd.isPresent()) {
             initrdBytes = Optional.of(readFile(initrd.get(), "initrd", ramSize));
         }
-        return plan(ram, image, initrdBytes, cmdline);
+        return plan(ram, image, initrdBytes, cmdline, acpiRsdp);
     }
 
     /**
@@ -128,6 +144,11 @@ public final class LinuxLoader {
      *     memory or the initrd does not fit
      */
     static LoadPlan plan(List<GuestRange> ram, KernelImage image, Optional<byte[]> initrd, String cmdline) {
+        return plan(ram, image, initrd, cmdline, OptionalLong.empty());
+    }
+
+    static LoadPlan plan(List<GuestRange> ram, KernelImage image, Optional<byte[]> initrd, String cmdline,
+                         OptionalLong acpiRsdp) {
         List<GuestRange> sorted = GuestRamLayout.sortedChecked(ram);
         List<LoadPlan.Write> writes = new ArrayList<>();
 
@@ -219,6 +240,7 @@ public final class LinuxLoader {
                 "guest RAM needs %d e820 entries, the zero page holds %d", e820.size(), BootParamsLayout.E820_MAX_ENTRIES));
         }
         params.e820(e820);
+        acpiRsdp.ifPresent(params::acpiRsdpAddr);
         writes.add(LoadPlan.Write.bytes(X86Layout.ZERO_PAGE_ADDR, params.asByteBuffer(), "zero page"));
 
         LoadedKernel result = new LoadedKernel(format, GuestAddress.of(entry), GuestAddress.of(X86Layout.ZERO_PAGE_ADDR),
