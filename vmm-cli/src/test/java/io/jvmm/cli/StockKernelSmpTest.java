@@ -27,6 +27,11 @@ class StockKernelSmpTest {
     private static final Pattern ACPI_PROBLEM = Pattern.compile("(?i)ACPI( BIOS)? (Error|Warning)|ACPI: .*(failed|invalid|bad )");
 
     @Test
+    void oneVcpuIsTheOnlyCpuAndTheAcpiLogIsClean() throws Exception {
+        bootsWith(1, "reboot=k");
+    }
+
+    @Test
     void twoVcpusComeUpRunWorkAtOnceAndResetThroughTheAcpiResetRegister() throws Exception {
         bootsWith(2, "reboot=acpi");
     }
