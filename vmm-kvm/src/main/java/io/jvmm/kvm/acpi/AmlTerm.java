@@ -40,6 +40,11 @@ public final class AmlTerm {
         return out.toByteArray();
     }
 
+    /** A TermList: {@code terms} one after another, as one term (a DSDT body of several scopes). */
+    public static AmlTerm concatTerms(AmlTerm... terms) {
+        return new AmlTerm(concat(terms));
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof AmlTerm t && Arrays.equals(bytes, t.bytes);

@@ -7,8 +7,8 @@ import java.nio.ByteOrder;
  * The Fixed ACPI Description Table, signature "FACP" (ACPI 6.4, section 5.2.9), revision 6 and
  * 276 bytes, for a hardware-reduced platform (section 4.1 "Hardware-Reduced ACPI"): no PM1/PM2
  * event and control blocks, no PM timer, no GPE blocks, no SMI command port, no SCI, and no FACS
- * (5.2.10: "not required for hardware-reduced platforms"; Linux's ACPICA skips it when
- * HW_REDUCED_ACPI is set). What it does carry is the DSDT's address (X_DSDT only: 5.2.9 says
+ * (5.2.10: the FACS is optional on hardware-reduced platforms; Linux's ACPICA does not look for
+ * one when HW_REDUCED_ACPI is set). What it does carry is the DSDT's address (X_DSDT only: 5.2.9 says
  * DSDT must be zero when X_DSDT is set), the reset register, and the IA-PC boot flags.
  *
  * <p>Offsets below are those of the spec's FADT format table; every field not named is zero.

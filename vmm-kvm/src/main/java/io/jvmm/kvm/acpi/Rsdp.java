@@ -5,8 +5,8 @@ package io.jvmm.kvm.acpi;
  * Signature "RSD PTR " [8], Checksum u8 (over the first 20 bytes, the ACPI 1.0 structure), OEMID
  * [6], Revision u8 (2), RsdtAddress u32, Length u32 (36), XsdtAddress u64, Extended Checksum u8
  * (over all 36 bytes), Reserved [3]. jvmm has no RSDT: RsdtAddress is 0 and OSPMs that know
- * revision 2 use the XSDT (5.2.5.3: "OSPM should use the XSDT" when present; Linux's ACPICA,
- * tbutils.c acpi_tb_parse_root_table, does when revision > 1 and XsdtAddress is non-zero).
+ * revision 2 use the XSDT (5.2.5.3 and 5.2.8: an OSPM that knows the XSDT uses it in preference to the RSDT; Linux's
+ * ACPICA, tbutils.c acpi_tb_parse_root_table, does when revision > 1 and XsdtAddress is non-zero).
  *
  * <p>Found by Linux either through {@code boot_params.acpi_rsdp_addr} or by scanning 0xE0000 to
  * 0xFFFFF on 16-byte boundaries (5.2.5.1 "Finding the RSDP on IA-PC Systems").
