@@ -2,7 +2,6 @@ package io.jvmm.kvm.x86;
 
 import io.jvmm.kvm.acpi.AcpiConfig;
 import io.jvmm.kvm.acpi.AcpiDevice;
-import io.jvmm.kvm.acpi.InterruptOverride;
 import io.jvmm.kvm.acpi.ResetRegister;
 import java.util.List;
 
@@ -30,8 +29,13 @@ public final class X86Acpi {
             X86Layout.IOAPIC_ADDR,
             // KVM_CREATE_IRQCHIP creates the 8259 pair too; the OS masks it once it uses the APICs.
             true,
-            // The PIT's IRQ 0 reaches the I/O APIC at pin 2, as on every PC (and KVM's irqchip routing).
-            List.of(InterruptOverride.isaTimerToGsi2()),
+            // No interrupt source overrides: each describes where KVM's routing really sends an
+            // ISA IRQ, and jvmm keeps KVM's default routing, which sends GSI n to I/O APIC pin n
+            // (kernel KVM irq code, default_routing) -- the PIT's IRQ 0 to pin 0, not the PC
+            // convention's pin 2 that QEMU makes true with its own KVM_SET_GSI_ROUTING table.
+            // With identity routing the true MADT has no override; a hardware-reduced Linux never
+            // uses the PIT anyway (docs/acpi.md, "IRQ 0").
+            List.of(),
             new ResetRegister(X86Layout.RESET_CONTROL_PORT, X86Layout.RESET_CONTROL_VALUE),
             List.of(
                 new AcpiDevice.Uart16550(X86Layout.COM1_PORT, X86Layout.COM1_IRQ),
