@@ -4,7 +4,7 @@
 # kernels on hosts whose own KVM cannot (PVM, or no /dev/kvm at all). See docs/testing.md.
 #
 #   scripts/kvm-host.sh prepare                 once: L1 kernel + initramfs into build/kvm-host
-#   scripts/kvm-host.sh start [--owner PID]     boot L1 and wait until it is ready (prints nothing)
+#   scripts/kvm-host.sh start [--owner PID]     boot L1 and wait until it is ready (one line on stderr)
 #   scripts/kvm-host.sh exec [--timeout S] [--cwd DIR] -- CMD [ARG...]
 #                                               run CMD in L1 (chroot into this host's root, read-only
 #                                               except the session folder); its stdout, stderr and
@@ -54,7 +54,7 @@ at_exit() { CLEANUPS+=("$1"); }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-usage() { sed -n '6,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '6,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 # ================================================================================================
 # prepare
