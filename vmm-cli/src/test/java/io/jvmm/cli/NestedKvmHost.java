@@ -43,6 +43,15 @@ final class NestedKvmHost {
             return Optional.of("the nested KVM test host is not prepared (no " + dir().resolve("vmlinuz") + "): run"
                 + " scripts/kvm-host.sh prepare, or set -Djvmm.test.kernel.build=true (or JVMM_TEST_KERNEL_BUILD=1)");
         }
+        if (!prepared()) {
+            // What prepare needs beyond apt (scripts/kvm-host.sh cmd_prepare names the same packages).
+            for (String[] tool : new String[][] {{"depmod", "kmod"}, {"modprobe", "kmod"}, {"cpio", "cpio"}}) {
+                if (!onPath(tool[0])) {
+                    return Optional.of(tool[0] + " not found, so the nested KVM test host cannot be prepared: install "
+                        + tool[1] + " (apt-get install qemu-system-x86 kmod cpio; see docs/testing.md)");
+                }
+            }
+        }
         return Optional.empty();
     }
 
