@@ -89,18 +89,75 @@ BUSYBOX="$WORK/busybox/bin/busybox"
 # --- /init ---------------------------------------------------------------------------------------
 cat > "$WORK/init.c" <<CSRC
 /* /init of the jvmm test initramfs (built by scripts/test-kernel.sh). */
+#define _GNU_SOURCE
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/io.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/reboot.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char marker[] = "$MARKER\n";
 
 static int say(int fd) {
     return fd >= 0 && write(fd, marker, sizeof marker - 1) == (ssize_t) (sizeof marker - 1);
+}
+
+/*
+ * The CPUs the kernel brought up, and work on all of them at once (issue 10): one child per online
+ * CPU, pinned to it, counts itself in on a shared page and then spins until every child has
+ * counted itself in, so none can finish unless all of them run concurrently. Prints
+ *   JVMM-CPUS-ONLINE=<sysfs list, e.g. 0-3>
+ *   JVMM-SMP-WORK=<children that ran on their own CPU while all ran>/<online CPUs>
+ */
+static void report_cpus(void) {
+    char online[64] = "?";
+    if (mount("sysfs", "/sys", "sysfs", 0, NULL) == 0) {
+        int fd = open("/sys/devices/system/cpu/online", O_RDONLY);
+        ssize_t n = fd >= 0 ? read(fd, online, sizeof online - 1) : -1;
+        if (n > 0) {
+            online[n] = 0;
+            online[strcspn(online, "\n")] = 0;
+        }
+    }
+    printf("JVMM-CPUS-ONLINE=%s\n", online);
+    fflush(stdout);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    volatile int *arrived = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (cpus < 1 || arrived == MAP_FAILED) {
+        printf("JVMM-SMP-WORK=0/%ld\n", cpus);
+        return;
+    }
+    for (long i = 0; i < cpus; i++) {
+        if (fork() == 0) {
+            cpu_set_t set;
+            CPU_ZERO(&set);
+            CPU_SET(i, &set);
+            if (sched_setaffinity(0, sizeof set, &set) != 0) {
+                _exit(2);
+            }
+            __atomic_add_fetch(arrived, 1, __ATOMIC_SEQ_CST);
+            time_t give_up = time(NULL) + 30;
+            while (__atomic_load_n(arrived, __ATOMIC_SEQ_CST) < cpus && time(NULL) < give_up) {
+            }
+            _exit(__atomic_load_n(arrived, __ATOMIC_SEQ_CST) == cpus && sched_getcpu() == i ? 0 : 1);
+        }
+    }
+    int ok = 0;
+    for (long i = 0; i < cpus; i++) {
+        int status;
+        if (wait(&status) > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+            ok++;
+        }
+    }
+    printf("JVMM-SMP-WORK=%d/%ld\n", ok, cpus);
+    fflush(stdout);
 }
 
 int main(void) {
@@ -117,6 +174,7 @@ int main(void) {
             say(open("/dev/kmsg", O_WRONLY));
         }
     }
+    report_cpus();
     if (getenv("jvmm_shell") != NULL) {
         execl("/bin/sh", "sh", (char *) NULL);
         perror("init: exec /bin/sh");

@@ -2,6 +2,7 @@ package io.jvmm.cli;
 
 import io.jvmm.kvm.Kvm;
 import io.jvmm.kvm.KvmBackend;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -17,20 +18,35 @@ import picocli.CommandLine;
  * @param kvmDevice the KVM device node, {@link #DEFAULT_KVM_DEVICE} outside tests
  * @param backend which KVM this host runs ({@link KvmBackend#detect()} outside tests), which
  *     decides whether {@code run --kernel} can boot a stock kernel
+ * @param in standard input: what the guest's serial console receives
+ * @param inDescriptor the descriptor behind {@code in} ({@link #STDIN_DESCRIPTOR} outside tests),
+ *     to put a terminal into raw mode; -1 when {@code in} is no descriptor (tests)
  */
-record Environment(PrintStream out, PrintStream err, Path kvmDevice, KvmBackend backend) {
+record Environment(PrintStream out, PrintStream err, Path kvmDevice, KvmBackend backend, InputStream in, int inDescriptor) {
     static final Path DEFAULT_KVM_DEVICE = Kvm.DEVICE;
+    static final int STDIN_DESCRIPTOR = 0;
 
     Environment {
         Objects.requireNonNull(out, "out");
         Objects.requireNonNull(err, "err");
         Objects.requireNonNull(kvmDevice, "kvmDevice");
         Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(in, "in");
     }
 
-    /** This host's KVM backend. */
+    /** No input (an empty stream that is no descriptor), as for embedding and tests. */
+    Environment(PrintStream out, PrintStream err, Path kvmDevice, KvmBackend backend) {
+        this(out, err, kvmDevice, backend, InputStream.nullInputStream(), -1);
+    }
+
+    /** This host's KVM backend, no input. */
     Environment(PrintStream out, PrintStream err, Path kvmDevice) {
         this(out, err, kvmDevice, KvmBackend.detect());
+    }
+
+    /** The process's own streams: what {@code jvmm} on a command line gets. */
+    static Environment ofProcess() {
+        return new Environment(System.out, System.err, DEFAULT_KVM_DEVICE, KvmBackend.detect(), System.in, STDIN_DESCRIPTOR);
     }
 
     /** Creates the commands with this environment; everything else as picocli would. */

@@ -49,7 +49,7 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args, System.out, System.err));
+        System.exit(execute(args, Environment.ofProcess()));
     }
 
     /** Runs the command line with the given streams and returns the exit code (for tests). */

@@ -1,11 +1,16 @@
 package io.jvmm.cli;
 
+import io.jvmm.core.IoErrors;
 import io.jvmm.kvm.GuestConfig;
 import io.jvmm.kvm.guest.CpuMode;
 import io.jvmm.kvm.guest.GuestImage;
+import io.jvmm.kvm.guest.ImageContent;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
 
 /**
@@ -24,46 +29,43 @@ record RawImageSource(Path file, long loadAddress, long entry, CpuMode mode) imp
     }
 
     /**
-     * Reads the file after checking that it is a readable regular file no larger than guest
-     * memory (so a huge file is never read into the heap), then hands the placement checks
-     * (entry inside the image, load address in RAM, clear of the VMM's tables) to
-     * {@link GuestImage} and {@link GuestConfig}.
+     * Checks that the file is a readable regular file, not empty and no larger than guest memory,
+     * then hands the placement checks (entry inside the image, load address in RAM, clear of the
+     * VMM's tables) to {@link GuestImage} and {@link GuestConfig}. The bytes are not read here:
+     * the machine streams the file into guest memory in pieces ({@link ImageContent.FileRange}),
+     * so an image of gigabytes never passes through the Java heap.
      */
     @Override
     public void configure(GuestConfig.Builder config, long memorySize) {
-        byte[] bytes = read(memorySize);
+        long size = checkedSize(memorySize);
         try {
-            config.image(new GuestImage(file.toString(), bytes, loadAddress, entry, mode));
+            config.image(new GuestImage(file.toString(), new ImageContent.FileRange(file, size), loadAddress, entry, mode));
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.VMM_ERROR, Main.oneLine(e), e);
         }
     }
 
-    private byte[] read(long memorySize) {
-        if (!Files.exists(file)) {
-            throw fail("no such file");
-        }
-        if (!Files.isRegularFile(file)) {
-            throw fail("not a regular file");
-        }
-        if (!Files.isReadable(file)) {
-            throw fail("permission denied");
-        }
+    private long checkedSize(long memorySize) {
+        BasicFileAttributes attributes;
         try {
-            long size = Files.size(file);
+            attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (IOException e) {
+            throw fail(IoErrors.describe(e));
+        }
+        if (!attributes.isRegularFile()) {
+            throw fail(attributes.isDirectory() ? "not a regular file (a directory)" : "not a regular file");
+        }
+        try (FileChannel readable = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = readable.size();
             if (size == 0) {
                 throw fail("the file is empty");
             }
             if (size > memorySize) {
                 throw fail(String.format("%d bytes is larger than guest memory (%d bytes, --mem)", size, memorySize));
             }
-            byte[] bytes = Files.readAllBytes(file);
-            if (bytes.length != size) {
-                throw fail("the file changed while it was read");
-            }
-            return bytes;
+            return size;
         } catch (IOException e) {
-            throw new CliException(ExitCodes.VMM_ERROR, "cannot read raw image " + file + ": " + IoErrors.describe(e), e);
+            throw fail("cannot be read: " + IoErrors.describe(e));
         }
     }
 

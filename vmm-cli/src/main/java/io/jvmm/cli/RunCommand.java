@@ -1,14 +1,18 @@
 package io.jvmm.cli;
 
+import io.jvmm.core.IoErrors;
+import io.jvmm.core.LibC;
 import io.jvmm.kvm.GuestConfig;
 import io.jvmm.kvm.Kvm;
 import io.jvmm.kvm.KvmBackend;
 import io.jvmm.kvm.Machine;
 import io.jvmm.kvm.RunResult;
+import io.jvmm.kvm.StopReason;
 import io.jvmm.kvm.VcpuFailedException;
 import io.jvmm.kvm.guest.CpuMode;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -18,9 +22,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -49,7 +56,7 @@ import picocli.CommandLine.Option;
         ""},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-        "0:the guest reset or halted",
+        "0:the guest reset or halted, or Ctrl-A x quit the console",
         "1:VMM error: bad input file, image or kernel does not fit, /dev/kvm unusable, KVM failure, wrong demo"
             + " result, a kernel on a host that cannot boot one",
         "2:usage error: unknown option, malformed or out-of-range value, missing or conflicting options",
@@ -61,11 +68,15 @@ import picocli.CommandLine.Option;
         "  jvmm run --guest real --stats",
         "  jvmm run --raw guest.bin --load-addr 0x100000 --entry 0x100000 --mode long",
         "  jvmm run --kernel vmlinuz --initrd initramfs.cpio.gz --cmdline \"console=ttyS0 reboot=k panic=-1\" --stats",
-        "  jvmm run --timeout 5s --serial-out console.txt"})
+        "  jvmm run --timeout 5s --serial-out console.txt",
+        "",
+        "Console: stdin reaches the guest's serial port; on a terminal, Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A."})
 final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
     /** How long a Ctrl-C waits for the run to wind down (flush the console, print stats). */
     private static final long INTERRUPT_GRACE_MS = 2000;
+    /** The shortest run left to a guest whose console took nearly all of --timeout to open. */
+    private static final Duration MIN_RUN_TIMEOUT = Duration.ofMillis(1);
     /** --mem when a kernel is booted and --mem is not given (see GuestConfig.DEFAULT_KERNEL_MEMORY). */
     static final long KERNEL_DEFAULT_MEMORY = GuestConfig.DEFAULT_KERNEL_MEMORY;
 
@@ -157,14 +168,28 @@ final class RunCommand implements Callable<Integer> {
             .irqchip(vcpus > 1 || kernel != null);
         source.configure(config, memory);
         checkConfig(config);
-        checkKernelBackend();
         checkSerialOutTarget();
-        try (Kvm kvm = KvmAccess.open(env.kvmDevice())) {
-            LOG.debug("KVM: {} API version {}, backend {}", env.kvmDevice(), kvm.apiVersion(), env.backend());
-            if (vcpus > kvm.maxVcpus()) {
-                throw usage("--vcpus " + vcpus + ": KVM on this host allows at most " + kvm.maxVcpus());
+        checkKernelBackend();
+        // The console opens first, bounded by --timeout (a FIFO waits for its reader), so that
+        // no wait for it holds /dev/kvm open; it is removed again if KVM refuses.
+        long openStarted = System.nanoTime();
+        try (SerialSink serial = SerialSink.open(serialOut, env.out(), env.err(), timeout)) {
+            Duration runTimeout = timeout == null ? null : timeout.minusNanos(System.nanoTime() - openStarted);
+            Kvm kvm;
+            try {
+                kvm = KvmAccess.open(env.kvmDevice());
+            } catch (RuntimeException e) {
+                serial.discard();
+                throw e;
             }
-            return boot(kvm, config, source);
+            try (kvm) {
+                LOG.debug("KVM: {} API version {}, backend {}", env.kvmDevice(), kvm.apiVersion(), env.backend());
+                if (vcpus > kvm.maxVcpus()) {
+                    serial.discard();
+                    throw usage("--vcpus " + vcpus + ": KVM on this host allows at most " + kvm.maxVcpus());
+                }
+                return boot(kvm, config, source, serial, runTimeout);
+            }
         }
     }
 
@@ -279,11 +304,20 @@ final class RunCommand implements Callable<Integer> {
         });
     }
 
-    /** Refuses a --serial-out path that cannot become a file, before anything is created. */
+    /**
+     * Refuses a --serial-out path that cannot become a file, or that is one of the run's inputs,
+     * before anything is created. Opening the console truncates it, so a console that is the
+     * kernel, initrd or raw image would destroy that file (issue 7). Files are compared by device
+     * and inode ({@link Files#isSameFile}), so a hard link or a symbolic link to an input counts
+     * as the input.
+     */
     private void checkSerialOutTarget() {
         if (serialOut == null) {
             return;
         }
+        checkNotAnInput("--kernel", kernel);
+        checkNotAnInput("--initrd", initrd);
+        checkNotAnInput("--raw", raw);
         if (Files.isDirectory(serialOut)) {
             throw new CliException(ExitCodes.VMM_ERROR, "cannot write --serial-out " + serialOut + ": it is a directory");
         }
@@ -294,54 +328,95 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private int boot(Kvm kvm, GuestConfig.Builder configBuilder, GuestSource source) {
-        try (SerialSink serial = SerialSink.open(serialOut, env.out())) {
-            Machine machine;
-            try {
-                machine = Machine.create(kvm, configBuilder.serialOutput(serial.stream()).build());
-            } catch (RuntimeException e) {
-                serial.discard();
-                throw new CliException(ExitCodes.VMM_ERROR, "cannot create the VM: " + Main.oneLine(e), e);
-            }
-            try (machine) {
-                source.prepare(machine);
-                // A Ctrl-C (or kill) runs the JVM's shutdown hooks: this one stops the vCPUs and
-                // waits a moment for this thread to flush the console and report, instead of
-                // letting the process die mid-line.
-                CountDownLatch reported = new CountDownLatch(1);
-                Thread onShutdown = new Thread(() -> {
-                    machine.requestStop();
-                    try {
-                        reported.await(INTERRUPT_GRACE_MS, TimeUnit.MILLISECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }, "jvmm-shutdown");
-                Runtime.getRuntime().addShutdownHook(onShutdown);
+    private void checkNotAnInput(String option, Path input) {
+        if (input == null || !Files.exists(serialOut) || !Files.exists(input)) {
+            return;
+        }
+        boolean same;
+        try {
+            same = Files.isSameFile(serialOut, input);
+        } catch (IOException e) {
+            throw new CliException(ExitCodes.VMM_ERROR, "cannot compare --serial-out " + serialOut + " with " + option + " "
+                + input + ": " + IoErrors.describe(e), e);
+        }
+        if (same) {
+            throw new CliException(ExitCodes.VMM_ERROR, "--serial-out " + serialOut + " is the " + option + " file " + input
+                + ": writing the console there would destroy it");
+        }
+    }
+
+    /** Builds the machine and runs it; {@code runTimeout} is what --timeout left after the console opened. */
+    private int boot(Kvm kvm, GuestConfig.Builder configBuilder, GuestSource source, SerialSink serial, Duration runTimeout) {
+        // The console's input: a terminal gets the escape keys (Ctrl-A x) and raw mode while the
+        // guest runs; a pipe or file passes its bytes through unchanged.
+        boolean terminal = env.inDescriptor() >= 0 && LibC.isTerminal(env.inDescriptor());
+        ConsoleEscape keys = terminal ? new ConsoleEscape(env.in(), env.err()) : null;
+        Machine machine;
+        try {
+            machine = Machine.create(kvm, configBuilder.serialOutput(serial.stream())
+                .serialInput(keys != null ? keys : env.in()).build());
+        } catch (RuntimeException e) {
+            serial.discard();
+            throw new CliException(ExitCodes.VMM_ERROR, "cannot create the VM: " + Main.oneLine(e), e);
+        }
+        try (machine) {
+            source.prepare(machine);
+            // A Ctrl-C (or kill) runs the JVM's shutdown hooks: this one stops the vCPUs and
+            // waits a moment for this thread to flush the console and report, instead of
+            // letting the process die mid-line.
+            CountDownLatch reported = new CountDownLatch(1);
+            Thread onShutdown = new Thread(() -> {
+                machine.requestStop();
                 try {
-                    return runAndReport(machine, source, serial);
-                } finally {
-                    reported.countDown();
-                    try {
-                        Runtime.getRuntime().removeShutdownHook(onShutdown);
-                    } catch (IllegalStateException shuttingDown) {
-                        // The hook is running: it stopped this run and waited for the report.
-                    }
+                    reported.await(INTERRUPT_GRACE_MS, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "jvmm-shutdown");
+            Runtime.getRuntime().addShutdownHook(onShutdown);
+            try {
+                serial.onFailure(machine::requestStop);
+                if (keys != null) {
+                    keys.onQuit(machine::requestStop);
+                }
+                return runAndReport(machine, source, serial, runTimeout, keys);
+            } finally {
+                reported.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onShutdown);
+                } catch (IllegalStateException shuttingDown) {
+                    // The hook is running: it stopped this run and waited for the report.
                 }
             }
         }
     }
 
-    private int runAndReport(Machine machine, GuestSource source, SerialSink serial) {
+    private int runAndReport(Machine machine, GuestSource source, SerialSink serial, Duration runTimeout,
+                             ConsoleEscape keys) {
         RunResult result;
+        // Raw mode only while the guest runs: the messages and --stats after it print as usual.
+        Optional<TerminalMode> raw = keys != null ? TerminalMode.rawIfTerminal(env.inDescriptor()) : Optional.empty();
         try {
-            result = machine.run(timeout);
+            result = machine.run(runTimeout == null || runTimeout.compareTo(MIN_RUN_TIMEOUT) >= 0 ? runTimeout : MIN_RUN_TIMEOUT);
         } catch (VcpuFailedException e) {
             throw new CliException(ExitCodes.VMM_ERROR, Main.oneLine(e), e);
+        } finally {
+            raw.ifPresent(TerminalMode::close);
+        }
+        if (keys != null && keys.quitRequested() && result.reason() == StopReason.STOPPED) {
+            serial.finish();
+            env.err().println();
+            if (stats) {
+                env.err().println(stats(result, machine));
+            }
+            return ExitCodes.OK;
         }
         LOG.debug("run ended: {}; exits {}", result.describe(), result.exits());
-        Outcome outcome = outcome(result, machine, source);
         serial.finish();
+        // A console that could not be written is the run's failure whatever the guest did: its
+        // output is lost (docs/cli.md), and the machine was stopped when the first write failed.
+        Outcome outcome = serial.failure().map(f -> new Outcome(ExitCodes.VMM_ERROR, f))
+            .orElseGet(() -> outcome(result, machine, source));
         if (outcome.message() != null) {
             env.err().println("jvmm: " + outcome.message());
         }
@@ -391,30 +466,76 @@ final class RunCommand implements Callable<Integer> {
      * Where the guest's console goes: stdout (never closed here), or the {@code --serial-out} file,
      * which {@link #discard()} removes again if the machine could not be built and the file did
      * not exist before.
+     *
+     * <p>Writes go through {@link ConsoleStream}, which never throws to the UART: the first failed
+     * write is recorded, the run is stopped ({@link #onFailure}) and everything after it dropped,
+     * so that {@code jvmm run} ends with one line saying the console was lost and exit code 1
+     * instead of a warning and success (issue 7: {@code --serial-out /dev/full}).
      */
     private static final class SerialSink implements AutoCloseable {
-        private final OutputStream stream;
+        private final ConsoleStream stream;
         private final Path file;
         private final boolean created;
+        private final PrintStream stdout;
         private boolean closed;
+        private String finishFailure;
 
-        private SerialSink(OutputStream stream, Path file, boolean created) {
-            this.stream = stream;
+        private SerialSink(OutputStream stream, Path file, boolean created, PrintStream stdout) {
+            this.stream = new ConsoleStream(stream);
             this.file = file;
             this.created = created;
+            this.stdout = stdout;
         }
 
-        static SerialSink open(Path file, OutputStream stdout) {
+        /**
+         * Opens the console. Opening a FIFO blocks until it has a reader, so the open runs on
+         * its own thread and is given at most {@code timeout} ({@code null}: no limit), after
+         * which the run ends as a timeout; a signal meanwhile ends the process with a line that
+         * says what it was waiting for.
+         */
+        static SerialSink open(Path file, PrintStream stdout, PrintStream err, Duration timeout) {
             if (file == null) {
-                return new SerialSink(stdout, null, false);
+                return new SerialSink(stdout, null, false, stdout);
             }
             boolean existed = Files.exists(file);
+            CompletableFuture<OutputStream> opened = new CompletableFuture<>();
+            Thread opener = new Thread(() -> {
+                try {
+                    opened.complete(Files.newOutputStream(file, StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE));
+                } catch (IOException | RuntimeException e) {
+                    opened.completeExceptionally(e);
+                }
+            }, "jvmm-serial-open");
+            opener.setDaemon(true);
+            Thread onSignal = new Thread(() -> {
+                if (!opened.isDone()) {
+                    err.println("jvmm: stopped by a signal while waiting to open --serial-out " + file
+                        + " (a FIFO opens only once it has a reader)");
+                    err.flush();
+                }
+            }, "jvmm-serial-open-signal");
+            Runtime.getRuntime().addShutdownHook(onSignal);
+            opener.start();
             try {
-                OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
-                return new SerialSink(out, file, !existed);
-            } catch (IOException e) {
-                throw new CliException(ExitCodes.VMM_ERROR, "cannot write --serial-out " + file + ": " + IoErrors.describe(e), e);
+                OutputStream out = timeout == null ? opened.get() : opened.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+                return new SerialSink(out, file, !existed, stdout);
+            } catch (TimeoutException e) {
+                throw new CliException(ExitCodes.TIMEOUT, "timed out after " + DurationConverter.format(timeout)
+                    + " (--timeout) waiting to open --serial-out " + file + ": a FIFO opens only once it has a reader", e);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                String why = cause instanceof IOException io ? IoErrors.describe(io) : Main.oneLine(cause);
+                throw new CliException(ExitCodes.VMM_ERROR, "cannot write --serial-out " + file + ": " + why, cause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CliException(ExitCodes.VMM_ERROR, "interrupted while opening --serial-out " + file, e);
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onSignal);
+                } catch (IllegalStateException shuttingDown) {
+                    // The hook runs or ran: it printed why the process ends.
+                }
             }
         }
 
@@ -422,12 +543,26 @@ final class RunCommand implements Callable<Integer> {
             return stream;
         }
 
-        void discard() {
-            try {
-                finish();
-            } catch (CliException e) {
-                LOG.debug("closing {} failed", file, e);
+        /** What to do when a write of the console first fails (stop the machine). */
+        void onFailure(Runnable action) {
+            stream.onFailure(action);
+        }
+
+        /** The one-line reason the console was lost, if it was. */
+        Optional<String> failure() {
+            if (finishFailure != null) {
+                return Optional.of(finishFailure);
             }
+            return stream.failure().map(e -> "cannot write " + describe() + ": " + IoErrors.describe(e)
+                + "; the guest's console output was lost and the run stopped");
+        }
+
+        private String describe() {
+            return file == null ? "the guest's console to stdout" : "--serial-out " + file;
+        }
+
+        void discard() {
+            finish();
             if (created) {
                 try {
                     Files.deleteIfExists(file);
@@ -442,7 +577,10 @@ final class RunCommand implements Callable<Integer> {
             finish();
         }
 
-        /** Flushes stdout, or closes the file; reports a failure to write it. Idempotent. */
+        /**
+         * Flushes stdout, or closes the file; a failure to do so, like a failed write, is
+         * reported by {@link #failure()}. Idempotent.
+         */
         void finish() {
             if (closed) {
                 return;
@@ -451,11 +589,15 @@ final class RunCommand implements Callable<Integer> {
             try {
                 if (file == null) {
                     stream.flush();
+                    // A PrintStream keeps its errors to itself (stdout redirected to /dev/full).
+                    if (stdout.checkError() && finishFailure == null && stream.failure().isEmpty()) {
+                        finishFailure = "cannot write " + describe() + "; the guest's console output was lost";
+                    }
                 } else {
                     stream.close();
                 }
             } catch (IOException e) {
-                throw new CliException(ExitCodes.VMM_ERROR, "cannot write --serial-out " + file + ": " + IoErrors.describe(e), e);
+                finishFailure = "cannot write " + describe() + ": " + IoErrors.describe(e);
             }
         }
     }

@@ -19,7 +19,9 @@ import java.util.OptionalLong;
  *   <li>{@code boot_complete_ms}, {@code boot_complete_process_ms}: when the guest wrote 123 to
  *       port 0x3f0 (Firecracker's boot-complete signal), from VM creation and from process start;
  *       {@code null} when it never did;</li>
- *   <li>{@code exits_total}, {@code reason} (how the run ended, e.g. {@code "reset"}).</li>
+ *   <li>{@code exits_total}, {@code reason} (how the run ended, e.g. {@code "reset"});</li>
+ *   <li>{@code vcpu_exits}: the counts of {@code exits} for each vCPU, keyed by vCPU index
+ *       ({@code "0"}, {@code "1"}, ...).</li>
  * </ul>
  * Times are milliseconds with three decimals.
  *
@@ -45,8 +47,16 @@ record RunStats(RunResult result, Optional<Duration> bootComplete, OptionalLong 
         } else {
             json.nullValue("boot_complete_ms").nullValue("boot_complete_process_ms");
         }
-        return json.number("exits_total", result.totalExits())
+        json.number("exits_total", result.totalExits())
             .string("reason", result.reason().name().toLowerCase(Locale.ROOT))
-            .toString();
+            .beginObject("vcpu_exits");
+        for (int i = 0; i < result.exitsByVcpu().size(); i++) {
+            json.beginObject(Integer.toString(i));
+            for (Map.Entry<String, Long> e : result.exitsByVcpu().get(i).entrySet()) {
+                json.number(e.getKey(), e.getValue());
+            }
+            json.endObject();
+        }
+        return json.endObject().toString();
     }
 }

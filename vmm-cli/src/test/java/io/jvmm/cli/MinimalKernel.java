@@ -42,7 +42,8 @@ final class MinimalKernel {
         Arrays.fill(payload, 0, 0x200, (byte) 0xf4);
         System.arraycopy(code, 0, payload, 0x200, code.length);
         int setupSects = 1;
-        byte[] file = new byte[(setupSects + 1) * 512 + payload.length];
+        // Padded to whole 16-byte paragraphs, as the kernel's build tool does (syssize).
+        byte[] file = new byte[(setupSects + 1) * 512 + (payload.length + 15) / 16 * 16];
         ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
         b.put(0x1f1, (byte) setupSects);
         b.putInt(0x1f4, (payload.length + 15) / 16);

@@ -85,9 +85,7 @@ final class NestedKvmHost {
      * run compiled, with no need for the packaged jar (surefire runs before the package phase).
      */
     CliRun jvmm(Duration timeout, String... jvmmArgs) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", mainClassPath(), Main.class.getName()));
-        command.addAll(Arrays.asList(jvmmArgs));
+        List<String> command = jvmmCommand(jvmmArgs);
         CliRun r = exec(timeout, Path.of("").toAbsolutePath(), command);
         if (jvmCrashed(r)) {
             // The JVM itself, not jvmm, died in L1: seen once in about a dozen runs, a SIGSEGV in
@@ -98,6 +96,14 @@ final class NestedKvmHost {
             r = exec(timeout, Path.of("").toAbsolutePath(), command);
         }
         return r;
+    }
+
+    /** The command line of {@link #jvmm}, for commands that run it inside a shell script in L1. */
+    static List<String> jvmmCommand(String... jvmmArgs) {
+        List<String> command = new ArrayList<>(List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", mainClassPath(), Main.class.getName()));
+        command.addAll(Arrays.asList(jvmmArgs));
+        return command;
     }
 
     /** HotSpot's own fatal-error report ("A fatal error has been detected by the Java Runtime Environment"). */

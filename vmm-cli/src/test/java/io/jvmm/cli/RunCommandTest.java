@@ -36,7 +36,7 @@ class RunCommandTest {
     private static final Pattern DEMO_OUTPUT = Pattern.compile(Pattern.quote(BuiltInGuests.DEMO_GREETING)
         + Pattern.quote(BuiltInGuests.DEMO_RESULT_PREFIX) + "[0-9a-f]{16}\n");
     private static final List<String> STATS_KEYS = List.of("exits", "run_loop_ms", "setup_ms", "process_ms",
-        "boot_complete_ms", "boot_complete_process_ms", "exits_total", "reason");
+        "boot_complete_ms", "boot_complete_process_ms", "exits_total", "reason", "vcpu_exits");
 
     @TempDir
     Path dir;
@@ -78,6 +78,9 @@ class RunCommandTest {
         assertTrue(io > BuiltInGuests.DEMO_GREETING.length(), "every console byte is a port exit: " + exits);
         assertEquals(exits.values().stream().mapToDouble(v -> (Double) v).sum(), (Double) stats.get("exits_total"));
         assertEquals("reset", stats.get("reason"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> byVcpu = (Map<String, Object>) stats.get("vcpu_exits");
+        assertEquals(exits, byVcpu.get("0"), "one vCPU: its counts are all the counts");
         double setup = (Double) stats.get("setup_ms");
         double runLoop = (Double) stats.get("run_loop_ms");
         double process = (Double) stats.get("process_ms");

@@ -97,6 +97,15 @@ public final class LibC {
     public static final int EFD_CLOEXEC = 02000000;
     public static final int EFD_NONBLOCK = 04000;
 
+    /** {@code tcsetattr} actions and the {@code struct termios} fields jvmm changes (termios(3)). */
+    public static final int TCSANOW = 0;
+    public static final int TCSAFLUSH = 2;
+    /** glibc's {@code struct termios} on x86-64: 4 flag words, c_line, c_cc[32], 2 speeds. */
+    public static final int TERMIOS_SIZE = 60;
+    public static final int TERMIOS_C_OFLAG = 4;
+    public static final int OPOST = 0x1;
+    public static final int ONLCR = 0x4;
+
     public static final int SC_PAGESIZE = 30;
     public static final int SC_NPROCESSORS_ONLN = 84;
 
@@ -161,6 +170,14 @@ public final class LibC {
     private static native long write(int fd, long buf, long count) throws LastErrorException;
 
     private static native int dup(int fd) throws LastErrorException;
+
+    private static native int isatty(int fd);
+
+    private static native int tcgetattr(int fd, byte[] termios) throws LastErrorException;
+
+    private static native int tcsetattr(int fd, int action, byte[] termios) throws LastErrorException;
+
+    private static native void cfmakeraw(byte[] termios);
 
     private static native long pthread_self();
 
@@ -396,6 +413,44 @@ public final class LibC {
         } catch (LastErrorException e) {
             throw new SyscallException("dup", e.getErrorCode(), "fd=" + fd);
         }
+    }
+
+    /** Whether {@code fd} is a terminal ({@code isatty}). */
+    public static boolean isTerminal(int fd) {
+        return isatty(fd) == 1;
+    }
+
+    /** {@code tcgetattr}: the terminal settings of {@code fd}, {@link #TERMIOS_SIZE} bytes. */
+    public static byte[] tcgetattrChecked(int fd) {
+        byte[] termios = new byte[TERMIOS_SIZE];
+        try {
+            tcgetattr(fd, termios);
+        } catch (LastErrorException e) {
+            throw new SyscallException("tcgetattr", e.getErrorCode(), "fd=" + fd);
+        }
+        return termios;
+    }
+
+    /** {@code tcsetattr(fd, action, termios)}. */
+    public static void tcsetattrChecked(int fd, int action, byte[] termios) {
+        if (termios.length < TERMIOS_SIZE) {
+            throw new IllegalArgumentException("a struct termios is " + TERMIOS_SIZE + " bytes, got " + termios.length);
+        }
+        try {
+            tcsetattr(fd, action, termios);
+        } catch (LastErrorException e) {
+            throw new SyscallException("tcsetattr", e.getErrorCode(), "fd=" + fd);
+        }
+    }
+
+    /** {@code cfmakeraw}: a copy of {@code termios} set for raw input and output. */
+    public static byte[] rawTermios(byte[] termios) {
+        if (termios.length < TERMIOS_SIZE) {
+            throw new IllegalArgumentException("a struct termios is " + TERMIOS_SIZE + " bytes, got " + termios.length);
+        }
+        byte[] raw = termios.clone();
+        cfmakeraw(raw);
+        return raw;
     }
 
     /** The calling thread's {@code pthread_t}. */

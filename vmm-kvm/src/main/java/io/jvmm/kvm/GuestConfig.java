@@ -195,10 +195,6 @@ public final class GuestConfig {
                 throw new IllegalArgumentException("a Linux kernel needs the in-kernel irqchip (PIC, IOAPIC, LAPIC) and PIT:"
                     + " its timer and console interrupts arrive through them");
             }
-            if (kernel != null && vcpus > 1) {
-                throw new IllegalArgumentException("a Linux kernel boots on one vCPU here: jvmm writes no MP table or ACPI"
-                    + " tables, so the kernel would not find the other " + (vcpus - 1));
-            }
             boolean irqchip = this.irqchip != null ? this.irqchip : kernel != null;
             if (memorySize < MIN_MEMORY) {
                 throw new IllegalArgumentException("guest memory must be at least " + (MIN_MEMORY >> 20) + " MiB, got " + memorySize + " bytes");

@@ -1,11 +1,14 @@
 package io.jvmm.kvm;
 
+import io.jvmm.kvm.acpi.AcpiTableSet;
+import io.jvmm.kvm.acpi.AcpiTables;
 import io.jvmm.kvm.bus.IoBus;
 import io.jvmm.kvm.bus.MmioBus;
 import io.jvmm.kvm.devices.BootCompletePort;
 import io.jvmm.kvm.devices.CmosRtc;
 import io.jvmm.kvm.devices.I8042;
 import io.jvmm.kvm.devices.InterruptLine;
+import io.jvmm.kvm.devices.ResetControl;
 import io.jvmm.kvm.devices.SerialInputPump;
 import io.jvmm.kvm.devices.Uart16550;
 import io.jvmm.kvm.guest.CpuMode;
@@ -17,6 +20,7 @@ import io.jvmm.kvm.sys.KvmCap;
 import io.jvmm.kvm.sys.KvmConstants;
 import io.jvmm.kvm.x86.GuestCpuid;
 import io.jvmm.kvm.x86.LinuxVcpuSetup;
+import io.jvmm.kvm.x86.X86Acpi;
 import io.jvmm.kvm.x86.X86Cpu;
 import io.jvmm.kvm.x86.X86Layout;
 import io.jvmm.memory.GuestAddress;
@@ -83,6 +87,9 @@ public final class Machine implements AutoCloseable {
         if (kernel != null) {
             // The guest's wall clock at boot (Linux reads it through rtc-cmos).
             ioBus.register(X86Layout.CMOS_RTC_PORT, X86Layout.CMOS_RTC_PORT_SPAN, new CmosRtc());
+            // The FADT's reset register (reboot=acpi, and Linux's first try on any reboot).
+            ioBus.register(X86Layout.RESET_CONTROL_PORT, 1,
+                new ResetControl(X86Layout.RESET_CONTROL_VALUE, this::requestReset));
         }
         this.serial = config.serialOutput()
             .map(out -> new Uart16550(X86Layout.COM1_PORT, out, interruptLine(X86Layout.COM1_IRQ)))
@@ -128,8 +135,13 @@ public final class Machine implements AutoCloseable {
             vm.addMemory(memory);
             // The kernel's files are read and checked before any vCPU exists; a LoaderException
             // leaves nothing behind (the catch below closes what was created).
+            // A kernel gets ACPI tables (the only way a distribution kernel learns its CPUs and,
+            // with HW-reduced ACPI, its reset register) and learns where they are from boot_params.
+            Optional<AcpiTableSet> acpi = config.kernel().map(k -> AcpiTables.build(X86Acpi.forMachine(config.vcpus())));
             Optional<LoadedKernel> kernel = config.kernel()
-                .map(k -> LinuxLoader.load(memory, k.kernel(), k.initrd(), k.cmdline()));
+                .map(k -> LinuxLoader.load(memory, k.kernel(), k.initrd(), k.cmdline(),
+                    OptionalLong.of(acpi.orElseThrow().rsdpAddress())));
+            acpi.ifPresent(tables -> memory.writeAllAtAddr(tables.image(), GuestAddress.of(tables.areaBase())));
             List<CpuidEntry> cpuid = kvm.supportedCpuid();
             if (kernel.isPresent() && kvm.hasExtension(KvmCap.TSC_DEADLINE_TIMER)) {
                 cpuid = GuestCpuid.withTscDeadlineTimer(cpuid);
@@ -164,7 +176,7 @@ public final class Machine implements AutoCloseable {
     }
 
     private static void load(GuestImage image, GuestMemory memory, Vcpu boot) {
-        memory.writeAllAtAddr(image.image(), GuestAddress.of(image.loadAddress()));
+        image.content().copyTo(memory, GuestAddress.of(image.loadAddress()));
         if (image.mode() == CpuMode.LONG) {
             X86Cpu.enterLongMode(boot, memory, image.entryAddress(), X86Layout.BOOT_STACK_POINTER);
         } else {

@@ -3,6 +3,7 @@ package io.jvmm.kvm;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,14 +19,22 @@ import java.util.Optional;
  *     {@code io}, {@code mmio}, {@code hlt}, then any other reason that occurred)
  * @param setup from VM creation ({@code KVM_CREATE_VM}) to the first {@code KVM_RUN}
  * @param runLoop from the first {@code KVM_RUN} until the last vCPU left its run loop
+ * @param exitsByVcpu the exit counts of each vCPU, by vCPU index; they add up to {@code exits}
  */
 public record RunResult(StopReason reason, int vcpu, VcpuExit finalExit, Map<String, Long> exits,
-                        Duration setup, Duration runLoop) {
+                        Duration setup, Duration runLoop, List<Map<String, Long>> exitsByVcpu) {
     public RunResult {
         Objects.requireNonNull(reason, "reason");
         exits = Collections.unmodifiableMap(new LinkedHashMap<>(exits));
         Objects.requireNonNull(setup, "setup");
         Objects.requireNonNull(runLoop, "runLoop");
+        exitsByVcpu = exitsByVcpu.stream().map(m -> Collections.unmodifiableMap(new LinkedHashMap<>(m))).toList();
+    }
+
+    /** A run of one vCPU, whose counts are {@code exits}. */
+    public RunResult(StopReason reason, int vcpu, VcpuExit finalExit, Map<String, Long> exits,
+                     Duration setup, Duration runLoop) {
+        this(reason, vcpu, finalExit, exits, setup, runLoop, List.of(exits));
     }
 
     /** The exit that ended the run, when a vCPU exit did. */

@@ -5,6 +5,7 @@ import io.jvmm.kvm.bus.MmioBus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -105,10 +106,12 @@ public final class VcpuRunner {
 
         Termination end = termination.get();
         ExitCounter total = new ExitCounter();
+        List<Map<String, Long>> byVcpu = new ArrayList<>();
         long firstRun = Long.MAX_VALUE;
         long lastEnd = Long.MIN_VALUE;
         for (VcpuThreadState s : states) {
             total.add(s.counter);
+            byVcpu.add(s.counter.snapshot());
             if (s.firstRunNanos != 0) {
                 firstRun = Math.min(firstRun, s.firstRunNanos);
             }
@@ -119,7 +122,7 @@ public final class VcpuRunner {
         }
         Duration setup = firstRun == Long.MAX_VALUE ? Duration.ZERO : Duration.ofNanos(firstRun - vmCreatedAtNanos);
         Duration loop = firstRun == Long.MAX_VALUE ? Duration.ZERO : Duration.ofNanos(Math.max(0, lastEnd - firstRun));
-        return new RunResult(end.reason, end.vcpu, end.exit, total.snapshot(), setup, loop);
+        return new RunResult(end.reason, end.vcpu, end.exit, total.snapshot(), setup, loop, byVcpu);
     }
 
     private void awaitTermination(Duration timeout) {

@@ -82,7 +82,8 @@ final class SyntheticKernel {
     static byte[] bzImage(byte[] entry64) {
         byte[] payload = payload(entry64);
         int setupBytes = (SETUP_SECTS + 1) * 512;
-        byte[] file = new byte[setupBytes + payload.length];
+        // Padded to whole 16-byte paragraphs, as the kernel's build tool does (syssize).
+        byte[] file = new byte[setupBytes + (payload.length + 15) / 16 * 16];
         ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
         b.put(0x1f1, (byte) SETUP_SECTS);
         b.putInt(0x1f4, (payload.length + 15) / 16);        // syssize, 16-byte units

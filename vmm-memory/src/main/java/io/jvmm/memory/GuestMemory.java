@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The guest's physical memory: a few regions of guest physical address space, all backed by ONE
@@ -65,6 +66,8 @@ import java.util.Optional;
 public final class GuestMemory implements AutoCloseable {
     /** The debugging name of the memfd, as seen in /proc/PID/fd and /proc/PID/maps. */
     static final String MEMFD_NAME = "jvmm-guest-memory";
+    /** Mappings {@link #create} leaves to the JVM (thread stacks, heap, code cache, libraries). */
+    static final int JVM_MAPPING_RESERVE = 4096;
 
     private final GuestMemoryRegion[] regions;
     private final List<GuestMemoryRegion> regionList;
@@ -126,7 +129,8 @@ public final class GuestMemory implements AutoCloseable {
      *     {@code MEMORY_NOT_ALIGNED} for an unaligned start or size; {@code MEMORY_REGION_OVERLAP};
      *     {@code MEMORY_REGION_TOO_LARGE} when the sizes add up past 2^63 - 1;
      *     {@code MEMORY_CREATION_FAILED} when the memfd cannot be created, sized or sealed;
-     *     {@code MEMORY_MAPPING_FAILED} when a region cannot be mapped
+     *     {@code MEMORY_MAPPING_FAILED} when a region cannot be mapped, or when there are more
+     *     regions than this process can still map (vm.max_map_count, less a reserve for the JVM)
      */
     public static GuestMemory create(GuestRange... ranges) {
         if (ranges == null || ranges.length == 0) {
@@ -155,6 +159,7 @@ public final class GuestMemory implements AutoCloseable {
                     "the " + sorted.length + " ranges add up to more than 2^63 - 1 bytes");
             }
         }
+        checkMappingCount(sorted.length);
         SharedMemory shm = createSealedMemfd(total);
         GuestMemoryRegion[] regions = new GuestMemoryRegion[sorted.length];
         long shmOffset = 0;
@@ -205,6 +210,28 @@ public final class GuestMemory implements AutoCloseable {
             throw new GuestMemoryException(Kind.INVALID_GUEST_RANGE,
                 "range #" + position + " of size 0x" + Long.toHexString(size) + " at 0x" + Long.toHexString(start)
                     + " reaches past the end of the 64-bit guest address space");
+        }
+    }
+
+    /**
+     * Refuses a region count the host cannot map. Each region is one mapping, and a process may
+     * hold at most {@code vm.max_map_count} of them (65,530 by default); an mmap past that fails
+     * with ENOMEM, and when the JVM's own next mmap (a thread stack, the code cache, the heap)
+     * fails the JVM dies. So the regions must fit in what is left, with
+     * {@value #JVM_MAPPING_RESERVE} mappings kept free for the JVM.
+     */
+    private static void checkMappingCount(int regionCount) {
+        OptionalLong limit = ProcessMappings.maxMapCount();
+        if (limit.isEmpty()) {
+            return;
+        }
+        long inUse = ProcessMappings.count();
+        long available = limit.getAsLong() - inUse - JVM_MAPPING_RESERVE;
+        if (regionCount > available) {
+            throw new GuestMemoryException(Kind.MEMORY_MAPPING_FAILED,
+                regionCount + " regions need " + regionCount + " mappings, but this process may add only "
+                    + Math.max(available, 0) + ": vm.max_map_count is " + limit.getAsLong() + ", " + inUse
+                    + " are in use, and " + JVM_MAPPING_RESERVE + " stay free for the JVM");
         }
     }
 
@@ -347,7 +374,8 @@ public final class GuestMemory implements AutoCloseable {
      * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region
      */
     public int writeAtAddr(byte[] buf, GuestAddress addr) {
-        long a = addr.offset();
+        long a = address(addr);
+        nonNull(buf, "buf");
         int i = regionOf(a, 0);
         try {
             return mappings[i].writeSlice(buf, a - bases[i]);
@@ -364,7 +392,8 @@ public final class GuestMemory implements AutoCloseable {
      * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region
      */
     public int readAtAddr(byte[] buf, GuestAddress addr) {
-        long a = addr.offset();
+        long a = address(addr);
+        nonNull(buf, "buf");
         int i = regionOf(a, 0);
         try {
             return mappings[i].readSlice(buf, a - bases[i]);
@@ -380,7 +409,8 @@ public final class GuestMemory implements AutoCloseable {
      *     written), {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region
      */
     public void writeAllAtAddr(byte[] buf, GuestAddress addr) {
-        long a = addr.offset();
+        long a = address(addr);
+        nonNull(buf, "buf");
         int i = regionOf(a, 0);
         long room = sizes[i] - (a - bases[i]);
         if (buf.length > room) {
@@ -400,7 +430,8 @@ public final class GuestMemory implements AutoCloseable {
      *     read), {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region
      */
     public void readExactAtAddr(byte[] buf, GuestAddress addr) {
-        long a = addr.offset();
+        long a = address(addr);
+        nonNull(buf, "buf");
         int i = regionOf(a, 0);
         long room = sizes[i] - (a - bases[i]);
         if (buf.length > room) {
@@ -423,7 +454,8 @@ public final class GuestMemory implements AutoCloseable {
      *     when the structure runs past the region's end
      */
     public void writeStructAtAddr(ByteBuffer src, GuestAddress addr) {
-        long a = addr.offset();
+        long a = address(addr);
+        nonNull(src, "src");
         int i = regionOf(a, src.remaining());
         try {
             mappings[i].writeStruct(src, a - bases[i]);
@@ -440,7 +472,8 @@ public final class GuestMemory implements AutoCloseable {
      *     when the structure runs past the region's end
      */
     public void readStructFromAddr(GuestAddress addr, ByteBuffer dst) {
-        long a = addr.offset();
+        long a = address(addr);
+        nonNull(dst, "dst");
         int i = regionOf(a, dst.remaining());
         try {
             mappings[i].readStruct(a - bases[i], dst);
@@ -456,9 +489,12 @@ public final class GuestMemory implements AutoCloseable {
      *     {@link #readStructFromAddr(GuestAddress, ByteBuffer)}
      */
     public ByteBuffer readStructFromAddr(GuestAddress addr, int length) {
+        long a = address(addr);
         if (length < 0) {
-            throw invalidSize(addr.offset(), length, "a structure length cannot be negative");
+            throw invalidSize(a, length, "a structure length cannot be negative");
         }
+        // Checked before the buffer is allocated: a bad length or address costs no memory.
+        regionOf(a, length);
         ByteBuffer dst = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
         readStructFromAddr(addr, dst);
         return dst;
@@ -577,7 +613,7 @@ public final class GuestMemory implements AutoCloseable {
      *     {@code INVALID_GUEST_ADDRESS}, {@code INVALID_GUEST_RANGE} when the slice would leave the region
      */
     public VolatileSlice getSliceAtAddr(GuestAddress addr, long len) {
-        long a = addr.offset();
+        long a = address(addr);
         if (len < 0) {
             throw invalidSize(a, len, "a slice length cannot be negative");
         }
@@ -600,7 +636,7 @@ public final class GuestMemory implements AutoCloseable {
      *     {@code INVALID_GUEST_RANGE}, {@code MEMORY_ACCESS} when the kernel refuses
      */
     public void removeRange(GuestAddress addr, long len) {
-        long a = addr.offset();
+        long a = address(addr);
         if (len <= 0) {
             throw invalidSize(a, len, "a removed range needs a positive length");
         }
@@ -796,7 +832,7 @@ public final class GuestMemory implements AutoCloseable {
     private MappingState readable(GuestMemoryRegion r, long a, int width) {
         MappingState state = r.state;
         try {
-            state.checkRead();
+            state.checkRead(a - r.base, width);
         } catch (MmapException e) {
             throw accessFailure(e, a, width);
         }
@@ -807,7 +843,7 @@ public final class GuestMemory implements AutoCloseable {
     private MappingState writable(GuestMemoryRegion r, long a, int width) {
         MappingState state = r.state;
         try {
-            state.checkWrite();
+            state.checkWrite(a - r.base, width);
         } catch (MmapException e) {
             throw accessFailure(e, a, width);
         }
@@ -836,6 +872,26 @@ public final class GuestMemory implements AutoCloseable {
     }
 
     // ---- failures (cold) ----
+
+    /**
+     * {@code addr}'s offset, for the bulk calls: a {@code null} is a {@link NullPointerException},
+     * but use after close wins over it, as over every other check.
+     */
+    private long address(GuestAddress addr) {
+        if (addr == null) {
+            checkOpen();
+            throw new NullPointerException("addr");
+        }
+        return addr.offset();
+    }
+
+    /** As {@link #address}, for a buffer argument. */
+    private void nonNull(Object argument, String name) {
+        if (argument == null) {
+            checkOpen();
+            throw new NullPointerException(name);
+        }
+    }
 
     private RuntimeException outside(long a, long length, int region) {
         if (closed) {

@@ -80,6 +80,11 @@ final class MappingState {
     static final int OPEN = 1;
     static final int READ = 2;
     static final int WRITE = 4;
+    /**
+     * Set for a mapping of a file that another holder can shrink (see {@link FileGuard}): every
+     * check then takes the slow path, which compares the access with the file's current length.
+     */
+    static final int TRUNCATABLE = 8;
     private static final int READABLE = OPEN | READ;
     private static final int WRITABLE = OPEN | WRITE;
 
@@ -112,6 +117,9 @@ final class MappingState {
      */
     private int access;
     private final boolean readable;
+    private final boolean writable;
+    /** The file check of a truncatable mapping; null for anonymous memory and shrink-sealed memfds. */
+    private final FileGuard fileGuard;
     /** See {@link #fillPattern}; null until the first fill. */
     private volatile byte[] fillPattern;
 
@@ -120,6 +128,14 @@ final class MappingState {
      * {@code prot}.
      */
     MappingState(long address, long size, Protection prot) {
+        this(address, size, prot, null);
+    }
+
+    /**
+     * As {@link #MappingState(long, long, Protection)}, for a file mapping that {@code fileGuard}
+     * (which this object now owns) checks before every access.
+     */
+    MappingState(long address, long size, Protection prot, FileGuard fileGuard) {
         this.address = address;
         this.size = size;
         int count = (int) ((size + CHUNK_SIZE - 1) >>> CHUNK_SHIFT);
@@ -133,8 +149,11 @@ final class MappingState {
         this.first = chunks[0];
         this.single = count == 1;
         this.readable = prot.canRead();
-        ACCESS.setVolatile(this, OPEN | (prot.canRead() ? READ : 0) | (prot.canWrite() ? WRITE : 0));
-        CLEANER.register(this, new Unmapper(address, size));
+        this.writable = prot.canWrite();
+        this.fileGuard = fileGuard;
+        ACCESS.setVolatile(this, OPEN | (prot.canRead() ? READ : 0) | (prot.canWrite() ? WRITE : 0)
+            | (fileGuard != null ? TRUNCATABLE : 0));
+        CLEANER.register(this, new Unmapper(address, size, fileGuard));
     }
 
     /**
@@ -158,7 +177,15 @@ final class MappingState {
         return ((int) ACCESS.getVolatile(this) & OPEN) != 0;
     }
 
-    /** Throws unless open and every bit of {@code required} is granted. */
+    /** Whether the mapping's protection allows writes (open or not). */
+    boolean canWrite() {
+        return writable;
+    }
+
+    /**
+     * Throws unless open and every bit of {@code required} is granted. The bulk operations call
+     * {@link #checkFileCovers} once they have checked their range.
+     */
     void checkAccess(int required) {
         int a = (int) ACCESS.getVolatile(this);
         if ((a & (OPEN | required)) != (OPEN | required)) {
@@ -168,20 +195,21 @@ final class MappingState {
 
     /**
      * The check of the scalar read accessors: throws unless open and readable. A plain load, which
-     * the JIT may keep in a register across a loop of accesses (see the class comment).
+     * the JIT may keep in a register across a loop of accesses (see the class comment). A
+     * truncatable mapping always takes the slow path.
      */
-    void checkRead() {
+    void checkRead(long offset, int length) {
         int a = access;
-        if ((a & READABLE) != READABLE) {
-            throw accessFailure(a, READ);
+        if ((a & (READABLE | TRUNCATABLE)) != READABLE) {
+            slowCheck(a, READ, offset, length);
         }
     }
 
     /** The check of the scalar write accessors: throws unless open and writable. A plain load. */
-    void checkWrite() {
+    void checkWrite(long offset, int length) {
         int a = access;
-        if ((a & WRITABLE) != WRITABLE) {
-            throw accessFailure(a, WRITE);
+        if ((a & (WRITABLE | TRUNCATABLE)) != WRITABLE) {
+            slowCheck(a, WRITE, offset, length);
         }
     }
 
@@ -189,6 +217,36 @@ final class MappingState {
     void checkOpen() {
         if (!isOpen()) {
             throw closed();
+        }
+    }
+
+    /** Whether accesses check the file's length first ({@link FileGuard}). */
+    boolean checksFile() {
+        return fileGuard != null;
+    }
+
+    /**
+     * Throws unless the file behind a truncatable mapping still covers {@code [offset, offset +
+     * length)}, a range the caller has checked to be inside the mapping; a no-op for other
+     * mappings. See {@link FileGuard}.
+     */
+    void checkFileCovers(long offset, long length) {
+        if (fileGuard != null) {
+            fileGuard.checkCovers(offset, length, size);
+        }
+    }
+
+    /**
+     * The cold half of every check: closed, protection, or a truncatable file that must still
+     * cover the range. The file is checked only for a range inside the mapping, so that the
+     * caller's own bounds check reports a range outside it.
+     */
+    private void slowCheck(int a, int required, long offset, long length) {
+        if ((a & (OPEN | required)) != (OPEN | required)) {
+            throw accessFailure(a, required);
+        }
+        if (offset >= 0 && length >= 0 && length <= size && offset <= size - length) {
+            fileGuard.checkCovers(offset, length, size);
         }
     }
 
@@ -313,6 +371,17 @@ final class MappingState {
         }
         ACCESS.setVolatile(this, 0);
         replaceWithScratch();
+        closeFileGuard();
+    }
+
+    /**
+     * The guard's descriptor goes with the backing pages: after the swap to scratch memory no
+     * access can fault, so a racing check that finds the descriptor closed only throws.
+     */
+    private void closeFileGuard() {
+        if (fileGuard != null) {
+            fileGuard.close();
+        }
     }
 
     /**
@@ -352,6 +421,7 @@ final class MappingState {
         }
         ACCESS.setVolatile(this, 0);
         replaceWithScratch();
+        closeFileGuard();
     }
 
     /**
@@ -512,9 +582,12 @@ final class MappingState {
      * Unmaps the range once the state object is unreachable: only then can no accessor, slice or
      * arena hand-over be in the middle of touching it.
      */
-    private record Unmapper(long address, long size) implements Runnable {
+    private record Unmapper(long address, long size, FileGuard fileGuard) implements Runnable {
         @Override
         public void run() {
+            if (fileGuard != null) {
+                fileGuard.close();
+            }
             try {
                 LibC.munmapChecked(address, size);
             } catch (SyscallException e) {

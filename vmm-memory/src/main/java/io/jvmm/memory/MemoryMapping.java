@@ -1,11 +1,14 @@
 package io.jvmm.memory;
 
+import io.jvmm.core.AsRawDescriptor;
 import io.jvmm.core.CacheFlush;
+import io.jvmm.core.Errno;
 import io.jvmm.core.LibC;
 import io.jvmm.core.SyscallException;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Objects;
 
 /**
  * An owned host mapping: anonymous shared memory, a memfd ({@link SharedMemory}) or a file. It is
@@ -81,7 +84,8 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
      */
     public int writeSlice(byte[] buf, long offset) {
         state.checkAccess(MappingState.WRITE);
-        int n = sliceCount(buf.length, offset);
+        int n = sliceCount(Objects.requireNonNull(buf, "buf").length, offset);
+        state.checkFileCovers(offset, n);
         try {
             state.copyIn(offset, buf, 0, n);
         } finally {
@@ -98,7 +102,8 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
      */
     public int readSlice(byte[] buf, long offset) {
         state.checkAccess(MappingState.READ);
-        int n = sliceCount(buf.length, offset);
+        int n = sliceCount(Objects.requireNonNull(buf, "buf").length, offset);
+        state.checkFileCovers(offset, n);
         try {
             state.copyOut(offset, buf, 0, n);
         } finally {
@@ -126,7 +131,9 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
      */
     public void writeStruct(ByteBuffer src, long offset) {
         state.checkAccess(MappingState.WRITE);
+        Objects.requireNonNull(src, "src");
         checkRange(offset, src.remaining());
+        state.checkFileCovers(offset, src.remaining());
         try {
             state.chunkedPut(offset, src);
         } finally {
@@ -142,11 +149,12 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
      */
     public void readStruct(long offset, ByteBuffer dst) {
         state.checkAccess(MappingState.READ);
-        if (dst.isReadOnly()) {
+        if (Objects.requireNonNull(dst, "dst").isReadOnly()) {
             throw new MmapException(MmapException.Kind.INVALID_ARGUMENT,
                 "cannot read a structure at offset " + offset + " into a read-only buffer");
         }
         checkRange(offset, dst.remaining());
+        state.checkFileCovers(offset, dst.remaining());
         try {
             state.chunkedGet(offset, dst);
         } finally {
@@ -154,11 +162,21 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
         }
     }
 
-    /** Reads {@code length} bytes at {@code offset} into a new little-endian buffer. */
+    /**
+     * Reads {@code length} bytes at {@code offset} into a new little-endian buffer. Every check
+     * comes before the buffer is allocated, so a bad length costs no memory.
+     *
+     * @throws IllegalStateException after {@link #close()}
+     * @throws MmapException {@code INVALID_ARGUMENT} for a negative length, {@code INVALID_ADDRESS}
+     *     when the structure does not fit
+     */
     public ByteBuffer readStruct(long offset, int length) {
+        state.checkAccess(MappingState.READ);
         if (length < 0) {
-            throw new MmapException(MmapException.Kind.INVALID_ARGUMENT, "negative structure length " + length);
+            throw new MmapException(MmapException.Kind.INVALID_ARGUMENT, "negative structure length " + length
+                + " at offset " + offset + " of mapping of size " + size);
         }
+        checkRange(offset, length);
         ByteBuffer dst = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
         readStruct(offset, dst);
         return dst;
@@ -170,49 +188,49 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
     // everywhere.
 
     public void writeLong(long value, long offset) {
-        state.checkWrite();
+        state.checkWrite(offset, Long.BYTES);
         checkRange(offset, Long.BYTES);
         state.putLong(offset, value);
     }
 
     public long readLong(long offset) {
-        state.checkRead();
+        state.checkRead(offset, Long.BYTES);
         checkRange(offset, Long.BYTES);
         return state.getLong(offset);
     }
 
     public void writeInt(int value, long offset) {
-        state.checkWrite();
+        state.checkWrite(offset, Integer.BYTES);
         checkRange(offset, Integer.BYTES);
         state.putInt(offset, value);
     }
 
     public int readInt(long offset) {
-        state.checkRead();
+        state.checkRead(offset, Integer.BYTES);
         checkRange(offset, Integer.BYTES);
         return state.getInt(offset);
     }
 
     public void writeShort(short value, long offset) {
-        state.checkWrite();
+        state.checkWrite(offset, Short.BYTES);
         checkRange(offset, Short.BYTES);
         state.putShort(offset, value);
     }
 
     public short readShort(long offset) {
-        state.checkRead();
+        state.checkRead(offset, Short.BYTES);
         checkRange(offset, Short.BYTES);
         return state.getShort(offset);
     }
 
     public void writeByte(byte value, long offset) {
-        state.checkWrite();
+        state.checkWrite(offset, Byte.BYTES);
         checkRange(offset, Byte.BYTES);
         state.putByte(offset, value);
     }
 
     public byte readByte(long offset) {
-        state.checkRead();
+        state.checkRead(offset, Byte.BYTES);
         checkRange(offset, Byte.BYTES);
         return state.getByte(offset);
     }
@@ -220,51 +238,51 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
     // ---- volatile scalar accessors: naturally aligned, untorn, ordered ----
 
     public void writeLongVolatile(long value, long offset) {
-        state.checkWrite();
+        state.checkWrite(offset, Long.BYTES);
         checkAligned(offset, Long.BYTES);
         state.putLongVolatile(offset, value);
     }
 
     public long readLongVolatile(long offset) {
-        state.checkRead();
+        state.checkRead(offset, Long.BYTES);
         checkAligned(offset, Long.BYTES);
         return state.getLongVolatile(offset);
     }
 
     public void writeIntVolatile(int value, long offset) {
-        state.checkWrite();
+        state.checkWrite(offset, Integer.BYTES);
         checkAligned(offset, Integer.BYTES);
         state.putIntVolatile(offset, value);
     }
 
     public int readIntVolatile(long offset) {
-        state.checkRead();
+        state.checkRead(offset, Integer.BYTES);
         checkAligned(offset, Integer.BYTES);
         return state.getIntVolatile(offset);
     }
 
     public void writeShortVolatile(short value, long offset) {
-        state.checkWrite();
+        state.checkWrite(offset, Short.BYTES);
         checkAligned(offset, Short.BYTES);
         state.putShortVolatile(offset, value);
     }
 
     public short readShortVolatile(long offset) {
-        state.checkRead();
+        state.checkRead(offset, Short.BYTES);
         checkAligned(offset, Short.BYTES);
         return state.getShortVolatile(offset);
     }
 
     /** A byte store is always untorn; fences give it the ordering of a volatile store. */
     public void writeByteVolatile(byte value, long offset) {
-        state.checkWrite();
+        state.checkWrite(offset, Byte.BYTES);
         checkRange(offset, Byte.BYTES);
         state.putByteVolatile(offset, value);
     }
 
     /** A byte load is always untorn; a fence gives it the ordering of a volatile load. */
     public byte readByteVolatile(long offset) {
-        state.checkRead();
+        state.checkRead(offset, Byte.BYTES);
         checkRange(offset, Byte.BYTES);
         return state.getByteVolatile(offset);
     }
@@ -326,6 +344,7 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
         state.checkOpen();
         checkUnixRange(offset, len);
         checkFlushable();
+        state.checkFileCovers(offset, len);
         try {
             CacheFlush.flush(state.address + offset, len);
         } finally {
@@ -376,15 +395,24 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
      * otherwise bytes outside the range would be zeroed too. Works on shared writable mappings
      * (anonymous memory, memfds, files opened for writing).
      *
+     * <p>A mapping without write protection refuses: removing pages discards the data of the
+     * file or memfd for every holder, which a read-only view must not be able to do. (The kernel
+     * itself only asks that the file was opened for writing, so a read-only view of a writable
+     * memfd would otherwise wipe what other mappings wrote.)
+     *
      * @throws MmapException {@code NOT_PAGE_ALIGNED} for a range that does not cover whole pages,
-     *     {@code INVALID_RANGE}, or {@code SYSTEM_CALL_FAILED} ({@code EACCES} for a private or
-     *     read-only file mapping, {@code EINVAL} for a locked range)
+     *     {@code INVALID_RANGE}, or {@code SYSTEM_CALL_FAILED} ({@code EACCES} for a mapping that
+     *     is not writable or a private file mapping, {@code EINVAL} for a locked range)
      */
     @Override
     public void removeRange(long offset, long count) {
         state.checkOpen();
         checkUnixRange(offset, count);
         checkWholePages(offset, count);
+        if (!state.canWrite()) {
+            throw MmapException.syscall("madvise(MADV_REMOVE)", Errno.EACCES, rangeText(offset, count)
+                + ": the mapping is not writable, and removing its pages would discard the file's data");
+        }
         advise(offset, count, LibC.MADV_REMOVE, "MADV_REMOVE");
     }
 
@@ -493,6 +521,30 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
 
     private String rangeText(long offset, long count) {
         return "range [offset " + offset + ", count " + count + "] of mapping of size " + size;
+    }
+
+    /**
+     * A mapping cannot hold other mappings (an arena can).
+     *
+     * @throws IllegalStateException after {@link #close()}
+     * @throws MmapException {@code ADD_FD_MAPPING_UNSUPPORTED} otherwise
+     */
+    @Override
+    public void addFdMapping(long offset, long size, AsRawDescriptor fd, long fdOffset, Protection prot) {
+        state.checkOpen();
+        MappedRegion.super.addFdMapping(offset, size, fd, fdOffset, prot);
+    }
+
+    /**
+     * A mapping cannot hold other mappings (an arena can).
+     *
+     * @throws IllegalStateException after {@link #close()}
+     * @throws MmapException {@code REMOVE_MAPPING_UNSUPPORTED} otherwise
+     */
+    @Override
+    public void removeMapping(long offset, long size) {
+        state.checkOpen();
+        MappedRegion.super.removeMapping(offset, size);
     }
 
     /**

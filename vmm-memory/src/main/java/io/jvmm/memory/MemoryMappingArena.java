@@ -22,6 +22,10 @@ import java.util.Objects;
  * <p>The arena has no byte accessors (neither has crosvm's), so no call of this API reads or
  * writes its pages; that is what lets it map ranges read-only or without access at all.
  *
+ * <p>A call that fails leaves the range exactly as it was: the new pages are mapped elsewhere
+ * first and moved into place in one step (see {@code mapFixed}), so no failure can leave a hole
+ * in the arena for another mapping to land in.
+ *
  * <p>Calls are serialized on the arena, and after {@link #close()} each throws
  * {@link IllegalStateException}: a fixed mapping into a range that {@code close()} already gave
  * back could otherwise land on memory that now belongs to someone else.
@@ -217,13 +221,27 @@ public final class MemoryMappingArena implements MappedRegion, AutoCloseable {
         if (fd != null && MemoryMappingBuilder.isWriteSealed(fdNumber)) {
             flags = (flags & ~LibC.MAP_SHARED) | LibC.MAP_PRIVATE;
         }
+        // Map first at an address of the kernel's choosing, then move the pages into place. A
+        // plain MAP_FIXED mmap unmaps the old pages before the file system can refuse (hugetlbfs
+        // checks the file offset only then), and a failure leaves a hole in the arena into which
+        // any later mmap of this process may land, to be unmapped by close() under its owner. All
+        // the ways a mapping can fail happen in the first mmap, which touches nothing of the
+        // arena. mremap(MREMAP_FIXED) then replaces the old pages and inserts the new ones under
+        // one hold of the mm lock, so no other mapping can land in between; its own refusals
+        // (a hugetlb destination that is not huge-page aligned, too many mappings) come before it
+        // unmaps anything.
+        long temporary;
         try {
-            // MAP_FIXED replaces what the range held in one step under the mm lock. The kernel
-            // checks the descriptor and protection before it replaces anything, so the common
-            // failures (EBADF, EACCES, ENODEV) leave the range as it was.
-            LibC.mmapChecked(address + offset, size, prot, flags | LibC.MAP_FIXED, fdNumber, fdOffset);
+            temporary = AddressSpace.map(0, size, prot, flags, fdNumber, fdOffset);
         } catch (SyscallException e) {
             throw MmapException.syscall("mmap", e.errno(), rangeText(offset, size) + " fd offset " + fdOffset);
+        }
+        try {
+            LibC.mremapChecked(temporary, size, size, LibC.MREMAP_MAYMOVE | LibC.MREMAP_FIXED, address + offset);
+        } catch (SyscallException e) {
+            unmapQuietly(temporary, size);
+            throw MmapException.syscall("mremap", e.errno(), "moving the new pages into " + rangeText(offset, size)
+                + " fd offset " + fdOffset);
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -265,7 +283,7 @@ public final class MemoryMappingArena implements MappedRegion, AutoCloseable {
 
     private static long reserve(long length) {
         try {
-            return LibC.mmapChecked(0, length, LibC.PROT_NONE,
+            return AddressSpace.map(0, length, LibC.PROT_NONE,
                 LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
         } catch (SyscallException e) {
             throw MmapException.syscall("mmap", e.errno(), "reserving an arena of " + length + " bytes");

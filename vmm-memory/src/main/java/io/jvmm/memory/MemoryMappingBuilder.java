@@ -65,11 +65,14 @@ public final class MemoryMappingBuilder {
      * that maps memory.
      *
      * <p>The length check protects against files that are too short now. A file that someone
-     * truncates later, while it is mapped, still makes accesses past its new end raise SIGBUS, as
-     * with any mmap. The accessors of this package touch memory only through direct buffers, where
-     * the JVM turns that SIGBUS into an {@link InternalError} (thrown asynchronously, possibly a
-     * little after the faulting access); native code given the address (KVM, the cache-flush
-     * stub) has no such net. Seal memfds with {@code F_SEAL_SHRINK} where that matters.
+     * shrinks later, while it is mapped, would make accesses past its new end raise SIGBUS, which
+     * HotSpot reports late (an {@link InternalError} at some later point of the thread) or, in
+     * native code, not at all (the JVM dies). So a mapping of a file that can shrink (a regular
+     * file, a memfd without {@code F_SEAL_SHRINK}) keeps a duplicate of the descriptor and checks
+     * the file's length before every access: bytes that are gone throw {@link MmapException}
+     * {@code INVALID_RANGE}. That costs an {@code fstat} per access; seal memfds with
+     * {@code F_SEAL_SHRINK} (as guest memory does) to skip it. Only a truncation racing with an
+     * access can still get past the check.
      *
      * @throws MmapException {@code INVALID_ARGUMENT} for a size that is not positive,
      *     {@code populate()} without a descriptor, or a descriptor whose owner is closed;
@@ -77,7 +80,8 @@ public final class MemoryMappingBuilder {
      *     unaligned fd offset; {@code OVERFLOW} when offset + size (or size + alignment)
      *     overflows; {@code INVALID_ALIGNMENT} for an alignment that is not a power-of-two multiple
      *     of the page size; {@code SYSTEM_CALL_FAILED} with the errno of {@code fstat}
-     *     ({@code EBADF} for a bad descriptor) or {@code mmap} ({@code EACCES}, {@code ENODEV},
+     *     ({@code EBADF} for a bad descriptor), {@code fcntl} ({@code EMFILE} when the file check's
+     *     descriptor cannot be duplicated) or {@code mmap} ({@code EACCES}, {@code ENODEV},
      *     {@code ENOMEM}); {@code INVALID_RANGE} when a regular file or memfd is shorter than
      *     offset + size (touching such pages would raise SIGBUS)
      */
@@ -87,16 +91,26 @@ public final class MemoryMappingBuilder {
         int prot = protection.toProt();
         int flags;
         int fd;
+        FileGuard guard = null;
         if (descriptor == null) {
             flags = LibC.MAP_SHARED | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE;
             fd = -1;
         } else {
             fd = descriptorNumber(descriptor, size);
-            checkFileLength(fd);
+            FileStatus status = checkFileLength(fd);
             flags = (isWriteSealed(fd) ? LibC.MAP_PRIVATE : LibC.MAP_SHARED) | (populate ? LibC.MAP_POPULATE : 0);
+            guard = FileGuard.forDescriptor(fd, status, offset);
         }
-        long address = alignment > page ? mapAligned(prot, flags, fd) : map(0, prot, flags, fd);
-        return new MemoryMapping(new MappingState(address, size, protection));
+        long address;
+        try {
+            address = alignment > page ? mapAligned(prot, flags, fd) : map(0, prot, flags, fd);
+        } catch (RuntimeException e) {
+            if (guard != null) {
+                guard.close();
+            }
+            throw e;
+        }
+        return new MemoryMapping(new MappingState(address, size, protection, guard));
     }
 
     private void validate(long page) {
@@ -131,7 +145,7 @@ public final class MemoryMappingBuilder {
      * inside the file's last page read as zeros (mmap(2)), so the limit is the size rounded up to a
      * page. Devices and other non-regular descriptors have no meaningful size; the kernel decides.
      */
-    private void checkFileLength(int fd) {
+    private FileStatus checkFileLength(int fd) {
         FileStatus status;
         try {
             status = LibC.fstatChecked(fd);
@@ -143,6 +157,7 @@ public final class MemoryMappingBuilder {
                 "mapping [" + offset + ", " + (offset + size) + ") extends past the end of the file ("
                     + status.size() + " bytes)");
         }
+        return status;
     }
 
     /** {@code value} rounded up to a page multiple; saturates at {@code Long.MAX_VALUE}. */
@@ -180,7 +195,7 @@ public final class MemoryMappingBuilder {
 
     private long map(long address, int prot, int flags, int fd) {
         try {
-            return LibC.mmapChecked(address, size, prot, flags, fd, fd < 0 ? 0 : offset);
+            return AddressSpace.map(address, size, prot, flags, fd, fd < 0 ? 0 : offset);
         } catch (SyscallException e) {
             throw MmapException.syscall("mmap", e.errno(), "size " + size + " offset " + offset + " prot " + protection);
         }
@@ -199,7 +214,7 @@ public final class MemoryMappingBuilder {
         long reserve = size + alignment;
         long base;
         try {
-            base = LibC.mmapChecked(0, reserve, LibC.PROT_NONE,
+            base = AddressSpace.map(0, reserve, LibC.PROT_NONE,
                 LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
         } catch (SyscallException e) {
             throw MmapException.syscall("mmap", e.errno(), "reserving " + reserve + " bytes for alignment " + alignment);

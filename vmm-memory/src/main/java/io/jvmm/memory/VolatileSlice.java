@@ -6,8 +6,10 @@ import java.lang.ref.Reference;
  * A bounds-checked window of {@link #size()} bytes into a mapping. Its bytes may change at any time
  * (a guest or device writes them), hence "volatile" as in crosvm: reads are copies, never views.
  * A slice shares its mapping's lifetime: once the mapping is closed every call that touches memory
- * throws {@link IllegalStateException}. Bad offsets and counts throw {@link MmapException}; a
- * {@code null} array or slice is a {@link NullPointerException}.
+ * throws {@link IllegalStateException}, whatever its arguments. Bad offsets and counts throw
+ * {@link MmapException}; a {@code null} array or slice of an open mapping is a
+ * {@link NullPointerException}. A slice of a file that was shrunk under it throws
+ * {@code MmapException} {@code INVALID_RANGE} for bytes that are gone (see {@code FileGuard}).
  *
  * <p>The copy methods copy the smaller of the two sizes and return the count, as crosvm's do. A
  * slice of more than {@code Integer.MAX_VALUE} bytes copies at most an array's length.
@@ -73,6 +75,7 @@ public final class VolatileSlice {
     /** Sets every byte of the slice to {@code value}. */
     public void writeBytes(byte value) {
         state.checkAccess(MappingState.WRITE);
+        state.checkFileCovers(base, size);
         try {
             state.fill(base, size, value);
         } finally {
@@ -82,8 +85,9 @@ public final class VolatileSlice {
 
     /** Copies {@code min(size(), dst.length)} bytes into {@code dst}; returns that count. */
     public int copyTo(byte[] dst) {
-        int n = (int) Math.min(size, dst.length);
         state.checkAccess(MappingState.READ);
+        int n = (int) Math.min(size, requireArray(dst, "dst").length);
+        state.checkFileCovers(base, n);
         try {
             state.copyOut(base, dst, 0, n);
         } finally {
@@ -94,8 +98,9 @@ public final class VolatileSlice {
 
     /** Copies {@code min(size(), src.length)} bytes from {@code src}; returns that count. */
     public int copyFrom(byte[] src) {
-        int n = (int) Math.min(size, src.length);
         state.checkAccess(MappingState.WRITE);
+        int n = (int) Math.min(size, requireArray(src, "src").length);
+        state.checkFileCovers(base, n);
         try {
             state.copyIn(base, src, 0, n);
         } finally {
@@ -109,9 +114,14 @@ public final class VolatileSlice {
      * mapping, or overlap this slice); returns that count.
      */
     public long copyToVolatileSlice(VolatileSlice dst) {
-        long n = Math.min(size, dst.size);
         state.checkAccess(MappingState.READ);
+        if (dst == null) {
+            throw new NullPointerException("dst");
+        }
         dst.state.checkAccess(MappingState.WRITE);
+        long n = Math.min(size, dst.size);
+        state.checkFileCovers(base, n);
+        dst.state.checkFileCovers(dst.base, n);
         try {
             dst.state.copyFrom(state, base, dst.base, n);
         } finally {
@@ -124,11 +134,20 @@ public final class VolatileSlice {
     /** Whether every byte of the slice is zero. */
     public boolean isAllZero() {
         state.checkAccess(MappingState.READ);
+        state.checkFileCovers(base, size);
         try {
             return state.isZero(base, size);
         } finally {
             Reference.reachabilityFence(state);
         }
+    }
+
+    /** {@code array}, checked after the open-check so that use after close wins over a null. */
+    private static byte[] requireArray(byte[] array, String name) {
+        if (array == null) {
+            throw new NullPointerException(name);
+        }
+        return array;
     }
 
     @Override

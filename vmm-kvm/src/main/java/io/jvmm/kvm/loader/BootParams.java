@@ -105,6 +105,12 @@ public final class BootParams {
         return this;
     }
 
+    /** Where the ACPI RSDP is (acpi_rsdp_addr); 0, the default, makes the kernel search for it. */
+    public BootParams acpiRsdpAddr(long address) {
+        page.putLong(ACPI_RSDP_ADDR, address);
+        return this;
+    }
+
     /**
      * boot_flag and the "HdrS" signature, which a kernel entered without a copied setup header
      * (ELF vmlinux) still finds where a bzImage would have put them.

@@ -19,6 +19,11 @@ public final class BootParamsLayout {
     public static final int EXT_RAMDISK_SIZE = 0x0c4;
     /** u32: bits 32..63 of the command-line address. */
     public static final int EXT_CMD_LINE_PTR = 0x0c8;
+    /**
+     * u64: the ACPI RSDP's physical address (zero-page.rst, acpi_rsdp_addr; read by Linux since
+     * 4.20 before it searches the BIOS area), so that the kernel finds the tables without a scan.
+     */
+    public static final int ACPI_RSDP_ADDR = 0x070;
     /** u8: number of valid entries in {@link #E820_TABLE}. */
     public static final int E820_ENTRIES = 0x1e8;
     /**

@@ -3,6 +3,7 @@ package io.jvmm.kvm.loader;
 import static io.jvmm.kvm.loader.LoaderException.Reason.DOES_NOT_FIT;
 import static io.jvmm.kvm.loader.LoaderException.Reason.UNREADABLE_FILE;
 
+import io.jvmm.core.IoErrors;
 import io.jvmm.kvm.x86.X86Layout;
 import io.jvmm.memory.GuestAddress;
 import io.jvmm.memory.GuestMemory;
@@ -12,12 +13,13 @@ import io.jvmm.memory.GuestRange;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Supplier;
 
 /**
@@ -62,7 +64,18 @@ public final class LinuxLoader {
      * @throws IllegalStateException when {@code memory} is closed
      */
     public static LoadedKernel load(GuestMemory memory, Path kernel, Optional<Path> initrd, String cmdline) {
-        LoadPlan plan = plan(ramOf(memory), kernel, initrd, cmdline);
+        return load(memory, kernel, initrd, cmdline, OptionalLong.empty());
+    }
+
+    /**
+     * As {@link #load(GuestMemory, Path, Optional, String)}, and tells the kernel where the ACPI
+     * tables are ({@code boot_params.acpi_rsdp_addr}); the caller writes the tables themselves.
+     *
+     * @param acpiRsdp the RSDP's guest-physical address, or empty for a machine without ACPI
+     */
+    public static LoadedKernel load(GuestMemory memory, Path kernel, Optional<Path> initrd, String cmdline,
+                                    OptionalLong acpiRsdp) {
+        LoadPlan plan = plan(ramOf(memory), kernel, initrd, cmdline, acpiRsdp);
         try {
             plan.writeTo((address, data) -> memory.writeStructAtAddr(data, address));
         } catch (GuestMemoryException e) {
@@ -108,6 +121,10 @@ public final class LinuxLoader {
      * are read whole, after their sizes were checked against the RAM size.
      */
     static LoadPlan plan(List<GuestRange> ram, Path kernel, Optional<Path> initrd, String cmdline) {
+        return plan(ram, kernel, initrd, cmdline, OptionalLong.empty());
+    }
+
+    static LoadPlan plan(List<GuestRange> ram, Path kernel, Optional<Path> initrd, String cmdline, OptionalLong acpiRsdp) {
         long ramSize = 0;
         for (GuestRange r : GuestRamLayout.sortedChecked(ram)) {
             ramSize += r.size();
@@ -117,7 +134,7 @@ public final class LinuxLoader {
         if (initrd.isPresent()) {
             initrdBytes = Optional.of(readFile(initrd.get(), "initrd", ramSize));
         }
-        return plan(ram, image, initrdBytes, cmdline);
+        return plan(ram, image, initrdBytes, cmdline, acpiRsdp);
     }
 
     /**
@@ -127,6 +144,11 @@ public final class LinuxLoader {
      *     memory or the initrd does not fit
      */
     static LoadPlan plan(List<GuestRange> ram, KernelImage image, Optional<byte[]> initrd, String cmdline) {
+        return plan(ram, image, initrd, cmdline, OptionalLong.empty());
+    }
+
+    static LoadPlan plan(List<GuestRange> ram, KernelImage image, Optional<byte[]> initrd, String cmdline,
+                         OptionalLong acpiRsdp) {
         List<GuestRange> sorted = GuestRamLayout.sortedChecked(ram);
         List<LoadPlan.Write> writes = new ArrayList<>();
 
@@ -218,6 +240,7 @@ public final class LinuxLoader {
                 "guest RAM needs %d e820 entries, the zero page holds %d", e820.size(), BootParamsLayout.E820_MAX_ENTRIES));
         }
         params.e820(e820);
+        acpiRsdp.ifPresent(params::acpiRsdpAddr);
         writes.add(LoadPlan.Write.bytes(X86Layout.ZERO_PAGE_ADDR, params.asByteBuffer(), "zero page"));
 
         LoadedKernel result = new LoadedKernel(format, GuestAddress.of(entry), GuestAddress.of(X86Layout.ZERO_PAGE_ADDR),
@@ -292,33 +315,43 @@ public final class LinuxLoader {
     }
 
     private static byte[] readFile(Path path, String what, long ramSize) {
+        BasicFileAttributes attributes;
         try {
-            if (!Files.isRegularFile(path)) {
-                throw new LoaderException(UNREADABLE_FILE, String.format(
-                    "%s %s: %s", what, path, Files.exists(path) ? "not a regular file" : "no such file"));
-            }
-            long size = Files.size(path);
-            if (size == 0) {
-                throw new LoaderException(LoaderException.Reason.TRUNCATED, what + " " + path + " is empty");
-            }
-            if (size > ramSize) {
-                throw new LoaderException(DOES_NOT_FIT, String.format(
-                    "%s %s is %d bytes, more than the guest's %d bytes of RAM", what, path, size, ramSize));
-            }
-            if (size > Integer.MAX_VALUE - 8) {
-                throw new LoaderException(DOES_NOT_FIT, String.format(
-                    "%s %s is %d bytes: jvmm loads files up to 2 GiB", what, path, size));
-            }
-            byte[] bytes = Files.readAllBytes(path);
-            if (bytes.length != size) {
-                throw new LoaderException(UNREADABLE_FILE, what + " " + path + " changed while it was read");
-            }
-            return bytes;
-        } catch (NoSuchFileException e) {
-            throw new LoaderException(UNREADABLE_FILE, what + " " + path + ": no such file", e);
+            // Follows links; a loop or a dangling link is reported with its own reason.
+            attributes = Files.readAttributes(path, BasicFileAttributes.class);
         } catch (IOException | SecurityException e) {
-            throw new LoaderException(UNREADABLE_FILE, what + " " + path + ": cannot be read: " + e.getMessage(), e);
+            throw new LoaderException(UNREADABLE_FILE, what + " " + path + ": " + describe(e), e);
         }
+        if (!attributes.isRegularFile()) {
+            throw new LoaderException(UNREADABLE_FILE, String.format("%s %s: not a regular file%s", what, path,
+                attributes.isDirectory() ? " (a directory)" : ""));
+        }
+        long size = attributes.size();
+        if (size == 0) {
+            throw new LoaderException(LoaderException.Reason.TRUNCATED, what + " " + path + " is empty");
+        }
+        if (size > ramSize) {
+            throw new LoaderException(DOES_NOT_FIT, String.format(
+                "%s %s is %d bytes, more than the guest's %d bytes of RAM", what, path, size, ramSize));
+        }
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new LoaderException(DOES_NOT_FIT, String.format(
+                "%s %s is %d bytes: jvmm loads files up to 2 GiB", what, path, size));
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(path);
+        } catch (IOException | SecurityException e) {
+            throw new LoaderException(UNREADABLE_FILE, what + " " + path + ": cannot be read: " + describe(e), e);
+        }
+        if (bytes.length != size) {
+            throw new LoaderException(UNREADABLE_FILE, what + " " + path + " changed while it was read");
+        }
+        return bytes;
+    }
+
+    private static String describe(Exception e) {
+        return e instanceof IOException io ? IoErrors.describe(io) : "permission denied (" + e.getMessage() + ")";
     }
 
     private static void require(List<GuestRange> ram, long address, long size,

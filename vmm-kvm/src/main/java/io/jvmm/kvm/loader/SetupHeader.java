@@ -54,7 +54,8 @@ public record SetupHeader(
     /**
      * Reads and checks the setup header of {@code image} (the whole bzImage file): boot flag, "HdrS",
      * protocol 2.12 or later, a plausible header length, LOADED_HIGH, XLF_KERNEL_64, an alignment
-     * that is a power of two, and a protected-mode kernel that reaches past its 64-bit entry (+0x200).
+     * that is a power of two, a protected-mode kernel that reaches past its 64-bit entry (+0x200), and a
+     * file at least as long as its header's {@code syssize} says.
      *
      * @throws LoaderException for every image that is not such a kernel, whatever its bytes
      */
@@ -118,6 +119,21 @@ public record SetupHeader(
                 "truncated bzImage: %d bytes, but its %d setup sectors end at 0x%x and the protected-mode kernel"
                     + " must reach past its 64-bit entry at +0x%x", length, setupSects, protectedModeOffset,
                 ENTRY_64_OFFSET));
+        }
+        // boot.rst, "syssize": the protected-mode code's size in 16-byte paragraphs (32 bits from
+        // protocol 2.04). The kernel's build tool pads the file to exactly this size, so a file
+        // that ends earlier lost part of its kernel: loading it would run into zeros (a triple
+        // fault or a hang) instead of being refused here.
+        long syssizeBytes = Integer.toUnsignedLong(b.getInt(SYSSIZE)) * 16;
+        if (syssizeBytes == 0) {
+            throw new LoaderException(LoaderException.Reason.MALFORMED,
+                "malformed bzImage: syssize at 0x1f4 is 0, so the header gives no size for the protected-mode kernel");
+        }
+        if (length - protectedModeOffset < syssizeBytes) {
+            throw new LoaderException(LoaderException.Reason.TRUNCATED, String.format(
+                "truncated bzImage: %d bytes, but its header (syssize) says the protected-mode kernel after the"
+                    + " %d setup bytes is %d bytes, so the file should be at least %d bytes",
+                length, protectedModeOffset, syssizeBytes, protectedModeOffset + syssizeBytes));
         }
         boolean relocatable = b.get(RELOCATABLE_KERNEL) != 0;
         long alignment = Integer.toUnsignedLong(b.getInt(KERNEL_ALIGNMENT));

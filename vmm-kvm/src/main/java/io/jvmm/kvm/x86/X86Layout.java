@@ -96,6 +96,19 @@ public final class X86Layout {
      */
     public static final int CMOS_RTC_PORT = 0x70;
     public static final int CMOS_RTC_PORT_SPAN = 2;
+    /**
+     * The ACPI tables (docs/acpi.md): the BIOS read-only area [0xE0000, 0x100000), where Linux
+     * searches for the RSDP on 16-byte boundaries (ACPI 6.4, 5.2.5.1) when boot_params does not
+     * say; e820 already reports it reserved (it lies in [EBDA_START, HIMEM_START)).
+     */
+    public static final long ACPI_TABLES_ADDR = 0xe0000;
+    public static final long ACPI_TABLES_SIZE = HIMEM_START - ACPI_TABLES_ADDR;
+    /**
+     * The reset register the FADT names (RESET_REG, RESET_VALUE): the PC chipset's Reset Control
+     * Register at port 0xCF9, value 0x06 (hard reset), as QEMU's PIIX4/ICH9 models implement.
+     */
+    public static final int RESET_CONTROL_PORT = 0xcf9;
+    public static final int RESET_CONTROL_VALUE = 0x06;
     /** Firecracker's boot-complete signal: the guest writes {@link #BOOT_COMPLETE_VALUE} here. */
     public static final int BOOT_COMPLETE_PORT = 0x3f0;
     public static final int BOOT_COMPLETE_VALUE = 123;

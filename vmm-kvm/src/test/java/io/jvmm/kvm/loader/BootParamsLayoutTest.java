@@ -34,6 +34,7 @@ class BootParamsLayoutTest {
         expected.put("offsetof(struct boot_params, ext_ramdisk_image)", (long) BootParamsLayout.EXT_RAMDISK_IMAGE);
         expected.put("offsetof(struct boot_params, ext_ramdisk_size)", (long) BootParamsLayout.EXT_RAMDISK_SIZE);
         expected.put("offsetof(struct boot_params, ext_cmd_line_ptr)", (long) BootParamsLayout.EXT_CMD_LINE_PTR);
+        expected.put("offsetof(struct boot_params, acpi_rsdp_addr)", (long) BootParamsLayout.ACPI_RSDP_ADDR);
         expected.put("offsetof(struct boot_params, e820_entries)", (long) BootParamsLayout.E820_ENTRIES);
         expected.put("offsetof(struct boot_params, sentinel)", (long) BootParamsLayout.SENTINEL);
         expected.put("offsetof(struct boot_params, hdr)", (long) BootParamsLayout.SETUP_HEADER);
