@@ -94,7 +94,9 @@ one() {
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "none"; exit } m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.1f", m }'; }
-field() { { grep "^$1 " "$OUT/results.txt" || true; } | tr ' ' '\n' | sed -n "s/^$2=\([0-9.]*\)$/\1/p"; }
+# field NAME KEY: KEY's values over NAME's successful runs (exit 0 and the marker seen); a failed
+# run (a JVM that crashed in L1, say) is listed but left out of the medians.
+field() { { grep "^$1 " "$OUT/results.txt" | grep ' exit=0' | grep -v 'marker_ms=none' || true; } | tr ' ' '\n' | sed -n "s/^$2=\([0-9.]*\)$/\1/p"; }
 
 : > "$OUT/results.txt"
 echo "# $(date -u +%FT%TZ) $(uname -r), $(nproc) CPUs, ${nested:+nested KVM test host (L1 $(cat "$ROOT/build/kvm-host/versions.txt" 2>/dev/null | head -n 1)), }$(qemu-system-x86_64 --version | head -n 1)" | tee -a "$OUT/results.txt"
@@ -107,6 +109,7 @@ jp=$(field jvmm process_ms | median); qp=$(field qemu process_ms | median)
 jb=$(field jvmm boot_complete_ms | median); jbp=$(field jvmm boot_complete_process_ms | median)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "none" }'; }
 {
+    echo "successful runs: jvmm $(field jvmm marker_ms | wc -l) of $RUNS, qemu $(field qemu marker_ms | wc -l) of $RUNS"
     echo "median jvmm: marker_ms=$jm process_ms=$jp boot_complete_ms=$jb boot_complete_process_ms=$jbp"
     echo "median qemu: marker_ms=$qm process_ms=$qp"
     echo "ratio jvmm/qemu: marker $(ratio "$jm" "$qm"), process $(ratio "$jp" "$qp")"

@@ -4,7 +4,7 @@
 # kernels on hosts whose own KVM cannot (PVM, or no /dev/kvm at all). See docs/testing.md.
 #
 #   scripts/kvm-host.sh prepare                 once: L1 kernel + initramfs into build/kvm-host
-#   scripts/kvm-host.sh start [--owner PID]     boot L1 and wait until it is ready (prints nothing)
+#   scripts/kvm-host.sh start [--owner PID]     boot L1 and wait until it is ready (one line on stderr)
 #   scripts/kvm-host.sh exec [--timeout S] [--cwd DIR] -- CMD [ARG...]
 #                                               run CMD in L1 (chroot into this host's root, read-only
 #                                               except the session folder); its stdout, stderr and
@@ -54,7 +54,7 @@ at_exit() { CLEANUPS+=("$1"); }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-usage() { sed -n '6,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '6,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 # ================================================================================================
 # prepare
@@ -270,11 +270,15 @@ cmd_start() {
         esac
     done
     need qemu-system-x86_64 "install qemu-system-x86 (apt-get install qemu-system-x86)"
+    need flock "install util-linux"
     [ -f "$DIR/vmlinuz" ] && [ -f "$DIR/initramfs.cpio.gz" ] \
         || die "no L1 kernel in $DIR: run scripts/kvm-host.sh prepare first"
     mkdir -p "$SESSION"
     SESSION=$(cd "$SESSION" && pwd)
     case $SESSION in *[[:space:]]*) die "session path '$SESSION' contains white space (it goes on L1's kernel command line)" ;; esac
+    # Concurrent starts of one session: the second waits, then finds the first's L1 ready.
+    exec 9>"$SESSION/start.lock"
+    flock -w "$BOOT_TIMEOUT" 9 || die "another start of session $SESSION did not finish within $BOOT_TIMEOUT s"
     if alive; then
         [ -f "$SESSION/share/ready" ] && return 0
         die "an L1 of session $SESSION is running but not ready (scripts/kvm-host.sh stop first)"
@@ -292,7 +296,7 @@ cmd_start() {
         -append "console=ttyS0 panic=-1 loglevel=4 mitigations=off jvmm_share=$SESSION/share jvmm_idle=$IDLE" \
         -virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap" \
         -virtfs "local,path=$SESSION/share,mount_tag=share,security_model=none" \
-        -daemonize -pidfile "$SESSION/qemu.pid" 2> "$SESSION/qemu.err" \
+        -daemonize -pidfile "$SESSION/qemu.pid" 2> "$SESSION/qemu.err" 9>&- \
         || die "qemu-system-x86_64 did not start: $(tr '\n' ' ' < "$SESSION/qemu.err")"
     while [ ! -f "$SESSION/share/ready" ]; do
         [ -f "$SESSION/share/failed" ] && die "L1 failed: $(cat "$SESSION/share/failed") (console: $SESSION/console.log)"
@@ -307,7 +311,7 @@ cmd_start() {
         setsid bash -c 'q() { [[ $(cat "/proc/$1/comm" 2>/dev/null) == qemu-system-x86* ]]; }
             while kill -0 "$1" 2>/dev/null && q "$2"; do sleep 1; done
             q "$2" && kill "$2"; sleep 5; q "$2" && kill -9 "$2"' reaper "$owner" "$qp" \
-            </dev/null >/dev/null 2>&1 &
+            </dev/null >/dev/null 2>&1 9>&- &
     fi
     STARTED=1
     log "L1 ready in $((SECONDS - t0)) s: $(cat "$SESSION/share/ready")"

@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -39,7 +42,16 @@ class TestKernelBootTest {
         List<GuestKernelLog.Known> known = host == TestKernelArtifacts.Host.NESTED
             ? List.of(GuestKernelLog.NESTED_XSAVE) : List.of();
         assertEquals(List.of(), GuestKernelLog.problems(r.out(), known), r::toString);
+        // The CMOS RTC gives the guest the host's time: rtc-cmos, found as "rtc_cmos" (legacy
+        // platform device) or "00:0N" (PNP0B00 in the DSDT), prints "setting system clock to ...".
+        Matcher clock = SYSTEM_CLOCK.matcher(r.out());
+        assertTrue(clock.find(), () -> "the guest did not set its clock from the RTC:\n" + r);
+        Duration skew = Duration.between(Instant.parse(clock.group(1) + "Z"), Instant.now()).abs();
+        assertTrue(skew.compareTo(Duration.ofMinutes(10)) < 0, () -> "guest clock " + clock.group(1) + " is " + skew + " off");
     }
+
+    private static final Pattern SYSTEM_CLOCK =
+        Pattern.compile("rtc_cmos \\S+: setting system clock to (\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d) UTC");
 
     /**
      * The run of the issue. In the nested host everything is emulated by TCG (L1 and, through its
