@@ -51,6 +51,14 @@ class StockKernelSmpTest {
             "--timeout", nested ? "400s" : "60s", "--stats"));
         CliRun r = nested ? NestedKvmHost.shared().jvmm(Duration.ofMinutes(8), args.toArray(String[]::new))
             : jvmm(args.toArray(String[]::new));
+        if (nested && r.exitCode() == ExitCodes.TIMEOUT) {
+            // Under the nested host's TCG a guest now and then stops making progress (QEMU's own
+            // guest did too in the boot benchmark, docs/performance.md); one more try tells that
+            // apart from a jvmm hang, which would time out again. The first run's log is kept.
+            System.err.println("StockKernelSmpTest: " + vcpus + " vCPUs timed out in the nested host; trying once more."
+                + " Its console ended with:\n" + tail(r.out()));
+            r = NestedKvmHost.shared().jvmm(Duration.ofMinutes(8), args.toArray(String[]::new));
+        }
 
         assertEquals(ExitCodes.OK, r.exitCode(), r::toString);
         assertTrue(r.out().contains(TestKernelArtifacts.MARKER), r::toString);
@@ -71,5 +79,10 @@ class StockKernelSmpTest {
             Map<String, Object> c = (Map<String, Object>) counts;
             assertTrue(c.values().stream().mapToDouble(v -> (Double) v).sum() > 0, "every vCPU ran: " + byVcpu);
         }
+    }
+
+    private static String tail(String text) {
+        List<String> lines = text.lines().toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
     }
 }
