@@ -23,8 +23,10 @@ public final class GuestMemoryRegion {
     /** The guest base as a number, and the mapping's state: what the scalar accessors of {@link GuestMemory} use. */
     final long base;
     final MappingState state;
+    /** The region's dirty log; null when the guest memory does not track dirty pages. */
+    final DirtyBitmap dirty;
 
-    GuestMemoryRegion(int index, GuestAddress guestBase, long size, long shmOffset, MemoryMapping mapping) {
+    GuestMemoryRegion(int index, GuestAddress guestBase, long size, long shmOffset, MemoryMapping mapping, DirtyBitmap dirty) {
         this.index = index;
         this.guestBase = guestBase;
         this.size = size;
@@ -33,6 +35,7 @@ public final class GuestMemoryRegion {
         this.view = new RegionMapping(mapping);
         this.base = guestBase.offset();
         this.state = mapping.state();
+        this.dirty = dirty;
     }
 
     /** The position of this region in ascending guest-address order, from 0. */

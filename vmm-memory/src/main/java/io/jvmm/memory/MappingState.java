@@ -7,8 +7,10 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.util.Arrays;
 
 /**
@@ -344,6 +346,44 @@ final class MappingState {
         Reference.reachabilityFence(this);
     }
 
+    // ---- acquire loads and release stores (VarHandle getAcquire/setRelease): what a virtqueue's
+    // index publication needs (virtio 1.2 §2.7.13: the driver's index store is a release, the
+    // device's load of it an acquire). Cheaper than volatile: on x86 both are plain moves that
+    // only forbid compiler reordering, no StoreLoad fence. Callers checked alignment.
+
+    long getLongAcquire(long offset) {
+        long value = (long) LONGS.getAcquire(chunk(offset), index(offset));
+        Reference.reachabilityFence(this);
+        return value;
+    }
+
+    void putLongRelease(long offset, long value) {
+        LONGS.setRelease(chunk(offset), index(offset), value);
+        Reference.reachabilityFence(this);
+    }
+
+    int getIntAcquire(long offset) {
+        int value = (int) INTS.getAcquire(chunk(offset), index(offset));
+        Reference.reachabilityFence(this);
+        return value;
+    }
+
+    void putIntRelease(long offset, int value) {
+        INTS.setRelease(chunk(offset), index(offset), value);
+        Reference.reachabilityFence(this);
+    }
+
+    short getShortAcquire(long offset) {
+        short value = (short) SHORTS.getAcquire(chunk(offset), index(offset));
+        Reference.reachabilityFence(this);
+        return value;
+    }
+
+    void putShortRelease(long offset, short value) {
+        SHORTS.setRelease(chunk(offset), index(offset), value);
+        Reference.reachabilityFence(this);
+    }
+
     /** A byte load is always untorn; the fence gives it the ordering of a volatile load. */
     byte getByteVolatile(long offset) {
         byte value = chunk(offset).get(index(offset));
@@ -576,6 +616,58 @@ final class MappingState {
             dstOffset += n;
             length -= n;
         }
+    }
+
+    /**
+     * Reads from {@code channel} at file position {@code position} into {@code [offset, offset +
+     * length)} of this mapping through direct-buffer views of the range (no copy through the
+     * heap: the kernel's pread writes the mapping itself), until {@code length} bytes arrived or
+     * the file ended. The caller checked bounds and access and fences this object.
+     *
+     * @return the bytes transferred, fewer than {@code length} only at end of file
+     */
+    long readFromChannel(FileChannel channel, long position, long offset, long length) throws IOException {
+        long done = 0;
+        while (done < length) {
+            ByteBuffer view = view(offset + done, length - done);
+            int n = channel.read(view, position + done);
+            if (n <= 0) {
+                // -1 is end of file; 0 cannot happen for a blocking file channel, but must not spin
+                break;
+            }
+            done += n;
+        }
+        return done;
+    }
+
+    /**
+     * Writes {@code [offset, offset + length)} of this mapping to {@code channel} at file position
+     * {@code position} through direct-buffer views, until all of it is written or the channel
+     * takes no more (a write of 0 bytes).
+     *
+     * @return the bytes transferred
+     */
+    long writeToChannel(FileChannel channel, long position, long offset, long length) throws IOException {
+        long done = 0;
+        while (done < length) {
+            ByteBuffer view = view(offset + done, length - done);
+            int n = channel.write(view, position + done);
+            if (n <= 0) {
+                break;
+            }
+            done += n;
+        }
+        return done;
+    }
+
+    /**
+     * A direct buffer over at most {@code length} bytes from {@code offset}, inside one chunk (so at
+     * most {@value #CHUNK_SIZE} bytes). Its bounds are the range's: a channel cannot reach past it.
+     */
+    private ByteBuffer view(long offset, long length) {
+        int index = index(offset);
+        int n = (int) Math.min(length, CHUNK_SIZE - index);
+        return chunk(offset).slice(index, n);
     }
 
     /**

@@ -11,6 +11,10 @@ import java.lang.ref.Reference;
  * {@link NullPointerException}. A slice of a file that was shrunk under it throws
  * {@code MmapException} {@code INVALID_RANGE} for bytes that are gone (see {@code FileGuard}).
  *
+ * <p>A slice taken from a {@link GuestMemory} that tracks dirty pages marks the pages it writes
+ * ({@link #writeBytes}, {@link #copyFrom}, and {@link #copyToVolatileSlice} for its destination);
+ * {@link #asPtr()} hands out a raw address whose writes nobody can see.
+ *
  * <p>The copy methods copy the smaller of the two sizes and return the count, as crosvm's do. A
  * slice of more than {@code Integer.MAX_VALUE} bytes copies at most an array's length.
  */
@@ -19,11 +23,42 @@ public final class VolatileSlice {
     /** Offset of the slice's first byte within {@link #state}. */
     private final long base;
     private final long size;
+    /**
+     * The dirty log of the guest memory region this slice came from ({@code base} is then an
+     * offset in that region); null for a slice of a plain mapping or of untracked guest memory.
+     */
+    private final DirtyBitmap dirty;
 
     VolatileSlice(MappingState state, long base, long size) {
+        this(state, base, size, null);
+    }
+
+    VolatileSlice(MappingState state, long base, long size, DirtyBitmap dirty) {
         this.state = state;
         this.base = base;
         this.size = size;
+        this.dirty = dirty;
+    }
+
+    /** This slice, marking {@code dirty} on every write through it (for {@link GuestMemory}). */
+    VolatileSlice withDirtyLog(DirtyBitmap log) {
+        return log == null ? this : new VolatileSlice(state, base, size, log);
+    }
+
+    /** The mapping state and offset, for {@link GuestMemory}'s channel transfers. */
+    MappingState state() {
+        return state;
+    }
+
+    long base() {
+        return base;
+    }
+
+    /** Marks {@code [offset, offset + length)} of this slice dirty, after the write (see {@link DirtyBitmap}). */
+    private void marked(long offset, long length) {
+        if (dirty != null) {
+            dirty.mark(base + offset, length);
+        }
     }
 
     /**
@@ -50,7 +85,7 @@ public final class VolatileSlice {
     public VolatileSlice subSlice(long offset, long count) {
         state.checkOpen();
         checkSliceRange(offset, count, size);
-        return new VolatileSlice(state, base + offset, count);
+        return new VolatileSlice(state, base + offset, count, dirty);
     }
 
     /**
@@ -69,7 +104,7 @@ public final class VolatileSlice {
             throw new MmapException(MmapException.Kind.OUT_OF_BOUNDS,
                 "offset " + n + " is past the end of slice of size " + size);
         }
-        return new VolatileSlice(state, base + n, size - n);
+        return new VolatileSlice(state, base + n, size - n, dirty);
     }
 
     /** Sets every byte of the slice to {@code value}. */
@@ -81,6 +116,7 @@ public final class VolatileSlice {
         } finally {
             Reference.reachabilityFence(state);
         }
+        marked(0, size);
     }
 
     /** Copies {@code min(size(), dst.length)} bytes into {@code dst}; returns that count. */
@@ -106,6 +142,7 @@ public final class VolatileSlice {
         } finally {
             Reference.reachabilityFence(state);
         }
+        marked(0, n);
         return n;
     }
 
@@ -128,6 +165,7 @@ public final class VolatileSlice {
             Reference.reachabilityFence(state);
             Reference.reachabilityFence(dst.state);
         }
+        dst.marked(0, n);
         return n;
     }
 
