@@ -259,7 +259,7 @@ class SplitQueueTest {
             SplitQueue.create(memory, new QueueConfig(8, ok, ok, GuestAddress.of(0x1002), false, false)).error());
         assertEquals(QueueError.INVALID_CONFIG,
             SplitQueue.create(memory, new QueueConfig(512, GuestAddress.of(C), ok, ok, false, false)).error(), "table past RAM");
-        assertNull(SplitQueue.create(memory, new QueueConfig(32768, GuestAddress.of(0), ok, ok, false, false)).error());
+        assertNull(SplitQueue.create(memory, new QueueConfig(4096, GuestAddress.of(0), ok, ok, false, false)).error());
     }
 
     @Test
