@@ -743,28 +743,7 @@ public final class GuestMemory implements AutoCloseable {
     public int readFromChannel(FileChannel src, long position, GuestAddress addr, int len) throws IOException {
         long a = address(addr);
         nonNull(src, "src");
-        int first = checkedSpan(a, len);
-        requirePosition(position);
-        long done = 0;
-        for (int i = first; done < len; i++) {
-            long p = a + done;
-            long n = Math.min(len - done, sizes[i] - (p - bases[i]));
-            MappingState state = regions[i].state;
-            checkedAccess(state, MappingState.WRITE, p, n);
-            long got;
-            try {
-                got = state.readFromChannel(src, position + done, p - bases[i], n);
-            } finally {
-                Reference.reachabilityFence(state);
-                // marks even after a failed read: the kernel may have written part of the range
-                marked(regions[i], p, n);
-            }
-            done += got;
-            if (got < n) {
-                break;
-            }
-        }
-        return (int) done;
+        return transfer(a, len, position, true, (state, at, offset, n) -> state.readFromChannel(src, at, offset, n));
     }
 
     /**
@@ -781,6 +760,21 @@ public final class GuestMemory implements AutoCloseable {
     public int writeToChannel(GuestAddress addr, int len, FileChannel dst, long position) throws IOException {
         long a = address(addr);
         nonNull(dst, "dst");
+        return transfer(a, len, position, false, (state, at, offset, n) -> state.writeToChannel(dst, at, offset, n));
+    }
+
+    /** One region's part of a channel transfer: {@code n} bytes at {@code offset}, file position {@code at}. */
+    private interface RegionTransfer {
+        long apply(MappingState state, long at, long offset, long n) throws IOException;
+    }
+
+    /**
+     * The region walk of {@link #readFromChannel} and {@link #writeToChannel}: checks the whole range
+     * first, then moves each region's part; stops at the first short transfer (end of file).
+     * {@code intoGuest} transfers need write access and mark the pages they wrote — also after a
+     * failed read, since the kernel may have written part of the range.
+     */
+    private int transfer(long a, int len, long position, boolean intoGuest, RegionTransfer part) throws IOException {
         int first = checkedSpan(a, len);
         requirePosition(position);
         long done = 0;
@@ -788,20 +782,24 @@ public final class GuestMemory implements AutoCloseable {
             long p = a + done;
             long n = Math.min(len - done, sizes[i] - (p - bases[i]));
             MappingState state = regions[i].state;
-            checkedAccess(state, MappingState.READ, p, n);
-            long put;
+            checkedAccess(state, intoGuest ? MappingState.WRITE : MappingState.READ, p, n);
+            long moved;
             try {
-                put = state.writeToChannel(dst, position + done, p - bases[i], n);
+                moved = part.apply(state, position + done, p - bases[i], n);
             } finally {
                 Reference.reachabilityFence(state);
+                if (intoGuest) {
+                    marked(regions[i], p, n);
+                }
             }
-            done += put;
-            if (put < n) {
+            done += moved;
+            if (moved < n) {
                 break;
             }
         }
         return (int) done;
     }
+
 
     // ---- dirty pages ----
 
