@@ -50,6 +50,8 @@ public final class Errno {
     public static final int EOPNOTSUPP = 95;
     public static final int ETIMEDOUT = 110;
     public static final int ENOTSUP = EOPNOTSUPP;
+    /** The same number as {@link #EAGAIN} on Linux. */
+    public static final int EWOULDBLOCK = EAGAIN;
 
     private static final String[] NAMES = new String[134];
 

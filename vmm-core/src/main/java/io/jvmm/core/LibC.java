@@ -97,6 +97,18 @@ public final class LibC {
     public static final int EFD_CLOEXEC = 02000000;
     public static final int EFD_NONBLOCK = 04000;
 
+    /** {@code struct pollfd}: int fd, short events, short revents (poll(2)). */
+    public static final int POLLFD_SIZE = 8;
+    public static final short POLLIN = 0x001;
+    public static final short POLLERR = 0x008;
+    public static final short POLLHUP = 0x010;
+    public static final short POLLNVAL = 0x020;
+
+    public static final int LOCK_SH = 1;
+    public static final int LOCK_EX = 2;
+    public static final int LOCK_NB = 4;
+    public static final int LOCK_UN = 8;
+
     /** {@code tcsetattr} actions and the {@code struct termios} fields jvmm changes (termios(3)). */
     public static final int TCSANOW = 0;
     public static final int TCSAFLUSH = 2;
@@ -154,6 +166,10 @@ public final class LibC {
     private static native int eventfd(int initval, int flags) throws LastErrorException;
 
     private static native int close(int fd) throws LastErrorException;
+
+    private static native int poll(long fds, long nfds, int timeout) throws LastErrorException;
+
+    private static native int flock(int fd, int operation) throws LastErrorException;
 
     private static native long sysconf(int name) throws LastErrorException;
 
@@ -336,6 +352,38 @@ public final class LibC {
             return eventfd(initval, flags);
         } catch (LastErrorException e) {
             throw new SyscallException("eventfd", e.getErrorCode(), "");
+        }
+    }
+
+    /**
+     * {@code poll(2)} on {@code nfds} {@code struct pollfd} at native address {@code fds}; returns
+     * the number of ready entries, 0 on timeout, or {@code -EINTR} when a signal interrupted it.
+     */
+    public static int pollChecked(long fds, int nfds, int timeoutMillis) {
+        try {
+            return poll(fds, nfds, timeoutMillis);
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == Errno.EINTR) {
+                return -Errno.EINTR;
+            }
+            throw new SyscallException("poll", e.getErrorCode(), "nfds=" + nfds);
+        }
+    }
+
+    /**
+     * {@code flock(2)}; returns 0, or the errno for {@code EWOULDBLOCK} (another holder, with
+     * {@link #LOCK_NB}) and for {@code ENOLCK}/{@code EOPNOTSUPP}/{@code EINVAL} (the file system
+     * cannot lock), so that callers can tell "locked by someone" from "cannot lock here".
+     */
+    public static int flockErrno(int fd, int operation) {
+        try {
+            return flock(fd, operation);
+        } catch (LastErrorException e) {
+            int errno = e.getErrorCode();
+            if (errno == Errno.EWOULDBLOCK || errno == Errno.ENOLCK || errno == Errno.EOPNOTSUPP || errno == Errno.EINVAL) {
+                return errno;
+            }
+            throw new SyscallException("flock", errno, "fd=" + fd + " operation=" + operation);
         }
     }
 

@@ -1,10 +1,13 @@
 package io.jvmm.kvm;
 
+import io.jvmm.core.EventFd;
 import io.jvmm.core.LibC;
 import io.jvmm.kvm.sys.KvmConstants;
 import io.jvmm.kvm.sys.KvmIoctls;
 import io.jvmm.kvm.sys.KvmStructs.KvmDirtyLog;
+import io.jvmm.kvm.sys.KvmStructs.KvmIoeventfd;
 import io.jvmm.kvm.sys.KvmStructs.KvmIrqLevel;
+import io.jvmm.kvm.sys.KvmStructs.KvmIrqfd;
 import io.jvmm.kvm.sys.KvmStructs.KvmPitConfig;
 import io.jvmm.kvm.sys.KvmStructs.KvmUserspaceMemoryRegion;
 import io.jvmm.kvm.sys.NativeStruct;
@@ -303,6 +306,74 @@ public final class Vm implements AutoCloseable {
                 throw new KvmException("KVM_IRQ_LINE", -r, "irq " + irq + " level " + level);
             }
         }
+    }
+
+    /**
+     * {@code KVM_IOEVENTFD} for MMIO (api.rst 4.59): a guest write of {@code length} bytes (1, 2,
+     * 4 or 8) at guest-physical {@code address} whose value equals {@code datamatch} signals
+     * {@code event} in the kernel and resumes the vCPU at once, without an exit to userspace. A
+     * virtio-mmio doorbell (QueueNotify, virtio 1.2 §4.2.2) written with the queue's index is the
+     * use: one eventfd per queue. Writes that do not match still exit as MMIO.
+     *
+     * @throws KvmException when KVM refuses (EEXIST: that address and value are taken already;
+     *     ENOSPC: the kernel's limit of ioeventfds per bus)
+     */
+    public void registerMmioEventFd(EventFd event, long address, int length, long datamatch) {
+        ioeventfd(event, address, length, datamatch, 0);
+    }
+
+    /** Undoes {@link #registerMmioEventFd} with the same arguments (a device reset, a reconfigured window). */
+    public void unregisterMmioEventFd(EventFd event, long address, int length, long datamatch) {
+        ioeventfd(event, address, length, datamatch, KvmConstants.KVM_IOEVENTFD_FLAG_DEASSIGN);
+    }
+
+    private void ioeventfd(EventFd event, long address, int length, long datamatch, int extraFlags) {
+        Objects.requireNonNull(event, "event");
+        if (length != 1 && length != 2 && length != 4 && length != 8) {
+            throw new IllegalArgumentException("ioeventfd length " + length + " is not 1, 2, 4 or 8");
+        }
+        NativeStruct s = NativeStruct.allocate(KvmIoeventfd.SIZE);
+        ByteBuffer b = s.buffer();
+        b.putLong(KvmIoeventfd.DATAMATCH, datamatch);
+        b.putLong(KvmIoeventfd.ADDR, address);
+        b.putInt(KvmIoeventfd.LEN, length);
+        b.putInt(KvmIoeventfd.FD, event.asRawDescriptor());
+        b.putInt(KvmIoeventfd.FLAGS, KvmConstants.KVM_IOEVENTFD_FLAG_DATAMATCH | extraFlags);
+        fd.ioctl("KVM_IOEVENTFD", KvmIoctls.KVM_IOEVENTFD, s,
+            String.format("mmio 0x%x len %d datamatch %d%s", address, length, datamatch, extraFlags != 0 ? " deassign" : ""));
+    }
+
+    /**
+     * {@code KVM_IRQFD} (api.rst 4.75): signalling {@code event} injects GSI {@code gsi} on the
+     * in-kernel irqchip, from any thread and without an ioctl per interrupt. On an I/O APIC pin
+     * programmed edge-triggered it is one edge per signal, as virtio-mmio's interrupt is
+     * described to the guest (docs/virtio.md).
+     *
+     * @throws IllegalStateException without an irqchip
+     */
+    public void registerIrqFd(EventFd event, int gsi) {
+        irqfd(event, gsi, 0);
+    }
+
+    /** Undoes {@link #registerIrqFd}. */
+    public void unregisterIrqFd(EventFd event, int gsi) {
+        irqfd(event, gsi, KvmConstants.KVM_IRQFD_FLAG_DEASSIGN);
+    }
+
+    private void irqfd(EventFd event, int gsi, int flags) {
+        Objects.requireNonNull(event, "event");
+        if (!irqchip) {
+            throw new IllegalStateException("KVM_IRQFD needs the in-kernel irqchip (gsi " + gsi + ")");
+        }
+        if (gsi < 0) {
+            throw new IllegalArgumentException("negative gsi " + gsi);
+        }
+        NativeStruct s = NativeStruct.allocate(KvmIrqfd.SIZE);
+        ByteBuffer b = s.buffer();
+        b.putInt(KvmIrqfd.FD, event.asRawDescriptor());
+        b.putInt(KvmIrqfd.GSI, gsi);
+        b.putInt(KvmIrqfd.FLAGS, flags);
+        fd.ioctl("KVM_IRQFD", KvmIoctls.KVM_IRQFD, s, "gsi " + gsi + (flags != 0 ? " deassign" : ""));
     }
 
     /**

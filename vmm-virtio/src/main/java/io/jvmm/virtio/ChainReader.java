@@ -2,6 +2,8 @@ package io.jvmm.virtio;
 
 import io.jvmm.memory.GuestMemory;
 import io.jvmm.memory.VolatileSlice;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.util.List;
 
 /**
@@ -50,6 +52,36 @@ public final class ChainReader {
             }
         }
         remaining -= done;
+        return done;
+    }
+
+    /**
+     * Writes the next {@code len} readable bytes to {@code dst} at file position {@code position},
+     * straight from guest memory (no copy through the heap), as a block device's OUT request does.
+     *
+     * @return the bytes written to the file: {@code len}, or fewer when the chain ends first or
+     *     the channel takes fewer
+     * @throws IOException when the channel fails
+     */
+    public long transferTo(FileChannel dst, long position, long len) throws IOException {
+        long done = 0;
+        while (done < len && buffer < buffers.size()) {
+            Buffer b = buffers.get(buffer);
+            int n = (int) Math.min(Math.min(len - done, b.length() - offset), Integer.MAX_VALUE);
+            if (n > 0) {
+                int moved = memory.writeToChannel(b.addr().uncheckedAdd(offset), n, dst, position + done);
+                done += moved;
+                offset += moved;
+                remaining -= moved;
+                if (moved < n) {
+                    break;
+                }
+            }
+            if (offset == b.length()) {
+                buffer++;
+                offset = 0;
+            }
+        }
         return done;
     }
 

@@ -2,6 +2,8 @@ package io.jvmm.virtio;
 
 import io.jvmm.memory.GuestMemory;
 import io.jvmm.memory.VolatileSlice;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.util.Arrays;
 import java.util.List;
 
@@ -52,6 +54,60 @@ public final class ChainWriter {
             }
         }
         written += done;
+        remaining -= done;
+        return done;
+    }
+
+    /**
+     * Fills the next {@code len} bytes of room from {@code src} at file position {@code position},
+     * straight into guest memory, as a block device's IN request does.
+     *
+     * @return the bytes read: {@code len}, or fewer at end of file or when the room ends first
+     * @throws IOException when the channel fails (bytes read before it are in guest memory and
+     *     counted in {@link #bytesWritten})
+     */
+    public long transferFrom(FileChannel src, long position, long len) throws IOException {
+        long done = 0;
+        try {
+            while (done < len && buffer < buffers.size()) {
+                Buffer b = buffers.get(buffer);
+                int n = (int) Math.min(Math.min(len - done, b.length() - offset), Integer.MAX_VALUE);
+                if (n > 0) {
+                    int moved = memory.readFromChannel(src, position + done, b.addr().uncheckedAdd(offset), n);
+                    done += moved;
+                    offset += moved;
+                    if (moved < n) {
+                        break;
+                    }
+                }
+                if (offset == b.length()) {
+                    buffer++;
+                    offset = 0;
+                }
+            }
+        } finally {
+            written += done;
+            remaining -= done;
+        }
+        return done;
+    }
+
+    /**
+     * Skips {@code len} bytes of room (left as the guest had them), up to the room left; returns
+     * the count skipped. A device that fails a request part-way skips to the status byte.
+     */
+    public long skip(long len) {
+        long done = 0;
+        while (done < len && buffer < buffers.size()) {
+            Buffer b = buffers.get(buffer);
+            long n = Math.min(len - done, b.length() - offset);
+            done += n;
+            offset += n;
+            if (offset == b.length()) {
+                buffer++;
+                offset = 0;
+            }
+        }
         remaining -= done;
         return done;
     }

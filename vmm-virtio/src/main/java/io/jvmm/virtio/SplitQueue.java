@@ -6,6 +6,7 @@ import io.jvmm.memory.GuestMemoryException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -303,6 +304,32 @@ public final class SplitQueue {
     }
 
     /**
+     * Serves every available chain: pops it, lets {@code handler} do the request and return the
+     * bytes it wrote into the chain's writable buffers, and puts it on the used ring. When the
+     * ring is empty it asks the driver for the next notification ({@link #publishAvailEvent})
+     * and looks once more, so a chain made available meanwhile is not left waiting for a
+     * doorbell that will not come. Returns whether the driver wants an interrupt for what was
+     * served ({@link #needsNotification}); false when nothing was served or the queue needs a
+     * reset. The handler must not throw for anything the guest wrote.
+     */
+    public boolean serveAvailable(ToIntFunction<DescriptorChain> handler) {
+        boolean served = false;
+        while (error == null) {
+            Optional<DescriptorChain> chain = pop();
+            if (chain.isEmpty()) {
+                publishAvailEvent();
+                chain = pop();
+                if (chain.isEmpty()) {
+                    break;
+                }
+            }
+            addUsed(chain.get().head(), handler.applyAsInt(chain.get()));
+            served = true;
+        }
+        return served && needsNotification();
+    }
+
+    /**
      * With VIRTIO_F_EVENT_IDX, tells the driver to notify once it makes entry {@code nextAvail}
      * available ({@code avail_event}, §2.7.10); a device calls this before it sleeps.
      */
@@ -312,6 +339,10 @@ public final class SplitQueue {
         }
         try {
             memory.writeShortReleaseAtAddr((short) nextAvail, GuestAddress.of(used + 4 + 8L * size));
+            // The caller reads avail.idx next to catch a chain added just before the driver saw
+            // this: a store followed by a load needs a full fence (a release store does not
+            // order them), or both sides may sleep (§2.7.10, the kernel's virtqueue_enable_cb).
+            GuestMemory.fullFence();
         } catch (GuestMemoryException | IllegalStateException e) {
             fail(QueueError.RING_ACCESS_FAILED, e.getMessage());
         }

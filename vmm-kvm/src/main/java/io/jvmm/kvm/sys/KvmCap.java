@@ -19,7 +19,11 @@ public enum KvmCap {
     /** The guest's memory follows host page-table changes (mmu notifiers). */
     SYNC_MMU(16, "KVM_CAP_SYNC_MMU"),
     IRQ_ROUTING(25, "KVM_CAP_IRQ_ROUTING"),
+    /** {@code KVM_IRQFD}: an eventfd that injects an interrupt when signalled. */
+    IRQFD(32, "KVM_CAP_IRQFD"),
     PIT2(33, "KVM_CAP_PIT2"),
+    /** {@code KVM_IOEVENTFD}: guest writes to an address signal an eventfd in the kernel. */
+    IOEVENTFD(36, "KVM_CAP_IOEVENTFD"),
     SET_IDENTITY_MAP_ADDR(37, "KVM_CAP_SET_IDENTITY_MAP_ADDR"),
     /** Maximum number of vCPUs. */
     MAX_VCPUS(66, "KVM_CAP_MAX_VCPUS"),

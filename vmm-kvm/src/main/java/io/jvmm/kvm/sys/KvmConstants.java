@@ -50,6 +50,13 @@ public final class KvmConstants {
     public static final int KVM_MP_STATE_HALTED = 3;
     public static final int KVM_MP_STATE_SIPI_RECEIVED = 4;
 
+    // kvm_ioeventfd.flags (enum kvm_ioeventfd_flag_nr_*: datamatch 0, pio 1, deassign 2)
+    public static final int KVM_IOEVENTFD_FLAG_DATAMATCH = 1 << 0;
+    public static final int KVM_IOEVENTFD_FLAG_PIO = 1 << 1;
+    public static final int KVM_IOEVENTFD_FLAG_DEASSIGN = 1 << 2;
+    // kvm_irqfd.flags
+    public static final int KVM_IRQFD_FLAG_DEASSIGN = 1 << 0;
+
     // kvm_pit_config.flags
     public static final int KVM_PIT_SPEAKER_DUMMY = 1;
 

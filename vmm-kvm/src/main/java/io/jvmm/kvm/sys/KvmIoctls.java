@@ -35,6 +35,8 @@ public final class KvmIoctls {
     public static final long KVM_CREATE_IRQCHIP = io(KVMIO, 0x60);
     public static final long KVM_IRQ_LINE = iow(KVMIO, 0x61, KvmStructs.KvmIrqLevel.SIZE);
     public static final long KVM_CREATE_PIT2 = iow(KVMIO, 0x77, KvmStructs.KvmPitConfig.SIZE);
+    public static final long KVM_IRQFD = iow(KVMIO, 0x76, KvmStructs.KvmIrqfd.SIZE);
+    public static final long KVM_IOEVENTFD = iow(KVMIO, 0x79, KvmStructs.KvmIoeventfd.SIZE);
 
     // ---- vCPU ioctls ----
     public static final long KVM_RUN = io(KVMIO, 0x80);

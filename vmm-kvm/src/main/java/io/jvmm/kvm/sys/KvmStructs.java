@@ -286,6 +286,31 @@ public final class KvmStructs {
         }
     }
 
+    /** {@code struct kvm_ioeventfd} (api.rst 4.59). */
+    public static final class KvmIoeventfd {
+        public static final int DATAMATCH = 0; // __u64
+        public static final int ADDR = 8;      // __u64
+        public static final int LEN = 16;      // __u32
+        public static final int FD = 20;       // __s32
+        public static final int FLAGS = 24;    // __u32, then __u8 pad[36]
+        public static final int SIZE = 64;
+
+        private KvmIoeventfd() {
+        }
+    }
+
+    /** {@code struct kvm_irqfd} (api.rst 4.75). */
+    public static final class KvmIrqfd {
+        public static final int FD = 0;         // __u32
+        public static final int GSI = 4;        // __u32
+        public static final int FLAGS = 8;      // __u32
+        public static final int RESAMPLEFD = 12; // __u32, then __u8 pad[16]
+        public static final int SIZE = 32;
+
+        private KvmIrqfd() {
+        }
+    }
+
     /** {@code struct kvm_mp_state}. */
     public static final class KvmMpState {
         public static final int MP_STATE = 0; // __u32

@@ -1,0 +1,77 @@
+package io.jvmm.core;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class EventFdTest {
+    @Test
+    void drainReturnsTheSignalsSinceTheLastDrainAndThenZero() {
+        try (EventFd e = EventFd.create()) {
+            assertEquals(0, e.drain());
+            e.signal();
+            e.add(4);
+            assertEquals(5, e.drain());
+            assertEquals(0, e.drain());
+        }
+    }
+
+    @Test
+    void awaitReportsOnlyTheSignalledEventsAndTimesOutWithNone() {
+        try (EventFd a = EventFd.create(); EventFd b = EventFd.create(); EventFd c = EventFd.create()) {
+            EventSet set = new EventSet(List.of(a, b, c));
+            assertEquals(0, set.await(10));
+            b.signal();
+            c.signal();
+            assertEquals(0b110, set.await(-1));
+            b.drain();
+            assertEquals(0b100, set.await(0));
+        }
+    }
+
+    @Test
+    void awaitWakesWhenAnotherThreadSignals() throws Exception {
+        try (EventFd stop = EventFd.create()) {
+            EventSet set = new EventSet(List.of(stop));
+            CompletableFuture<Long> waiter = CompletableFuture.supplyAsync(() -> set.await(-1));
+            Thread.sleep(50);
+            assertFalse(waiter.isDone());
+            stop.signal();
+            assertEquals(1L, waiter.get(5, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void aClosedEventFdIsRefusedNotReused() {
+        EventFd e = EventFd.create();
+        e.close();
+        e.close();
+        assertThrows(IllegalStateException.class, e::signal);
+        assertThrows(IllegalStateException.class, e::drain);
+        assertThrows(IllegalStateException.class, () -> new EventSet(List.of(e)).await(0));
+    }
+
+    @Test
+    void incrementsAnEventfdCannotTakeAreRefused() {
+        try (EventFd e = EventFd.create()) {
+            assertThrows(IllegalArgumentException.class, () -> e.add(0));
+            assertThrows(IllegalArgumentException.class, () -> e.add(-1L));
+        }
+    }
+
+    @Test
+    void flockTellsAHolderFromAFreeFile() throws Exception {
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("jvmm-flock", ".img");
+        try (SafeDescriptor one = SafeDescriptor.open(f.toString(), LibC.O_RDWR);
+             SafeDescriptor two = SafeDescriptor.open(f.toString(), LibC.O_RDWR)) {
+            assertEquals(0, LibC.flockErrno(one.asRawDescriptor(), LibC.LOCK_EX | LibC.LOCK_NB));
+            assertEquals(Errno.EWOULDBLOCK, LibC.flockErrno(two.asRawDescriptor(), LibC.LOCK_EX | LibC.LOCK_NB));
+            assertEquals(Errno.EWOULDBLOCK, LibC.flockErrno(two.asRawDescriptor(), LibC.LOCK_SH | LibC.LOCK_NB));
+        } finally {
+            java.nio.file.Files.delete(f);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+package io.jvmm.virtio.block;
+
+/** A disk image cannot be used: the message is one line naming the file and the reason. */
+public final class DiskImageException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public DiskImageException(String message) {
+        super(message);
+    }
+}
