@@ -71,6 +71,8 @@ record HostReport(Path device, boolean present, String openError, Optional<KvmFa
                 case TSC_DEADLINE_TIMER -> new Use(false, false, "TSC-deadline LAPIC timer for Linux guests");
                 case NR_VCPUS -> new Use(false, true, "recommended number of vCPUs");
                 case NR_MEMSLOTS -> new Use(false, true, "memory slots per VM");
+                case IRQFD -> new Use(false, false, "virtio interrupts from device threads (--disk, --rng)");
+                case IOEVENTFD -> new Use(false, false, "virtio doorbells without an exit to jvmm (--disk, --rng)");
             };
         }
     }

@@ -10,6 +10,7 @@ import io.jvmm.kvm.RunResult;
 import io.jvmm.kvm.StopReason;
 import io.jvmm.kvm.VcpuFailedException;
 import io.jvmm.kvm.guest.CpuMode;
+import io.jvmm.kvm.x86.X86Layout;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -145,6 +146,15 @@ final class RunCommand implements Callable<Integer> {
             + " Default: \"" + KernelSource.DEFAULT_CMDLINE + "\".")
     String cmdline;
 
+    @Option(names = "--disk", paramLabel = "FILE[,ro]", converter = DiskOption.Converter.class,
+        description = "Give --kernel a virtio-blk disk backed by this raw image; repeatable: the guest sees /dev/vda,"
+            + " /dev/vdb, ... in order. ',ro' makes it read-only. The image is locked (flock) while jvmm runs.")
+    List<DiskOption> disks = new ArrayList<>();
+
+    @Option(names = "--rng",
+        description = "Give --kernel a virtio-rng device fed from the host's /dev/urandom (the guest's /dev/hwrng).")
+    boolean rng;
+
     @Option(names = "--force",
         description = "Boot --kernel even on a host whose KVM cannot run a stock kernel (PVM), instead of refusing.")
     boolean force;
@@ -159,6 +169,7 @@ final class RunCommand implements Callable<Integer> {
             memory = KERNEL_DEFAULT_MEMORY;
         }
         checkOptions();
+        checkDisksDistinct();
         GuestSource source = guestSource();
         LOG.debug("guest: {}; memory {}, {} vCPU(s), timeout {}", source.describe(), SizeConverter.format(memory), vcpus,
             timeout == null ? "none" : DurationConverter.format(timeout));
@@ -170,6 +181,16 @@ final class RunCommand implements Callable<Integer> {
         checkConfig(config);
         checkSerialOutTarget();
         checkKernelBackend();
+        VirtioDevices devices = VirtioDevices.open(disks, rng);
+        try {
+            devices.addTo(config);
+            return consoleAndBoot(config, source, devices);
+        } finally {
+            devices.closeUnlessHandedOver();
+        }
+    }
+
+    private int consoleAndBoot(GuestConfig.Builder config, GuestSource source, VirtioDevices devices) {
         // The console opens first, bounded by --timeout (a FIFO waits for its reader), so that
         // no wait for it holds /dev/kvm open; it is removed again if KVM refuses.
         long openStarted = System.nanoTime();
@@ -188,7 +209,27 @@ final class RunCommand implements Callable<Integer> {
                     serial.discard();
                     throw usage("--vcpus " + vcpus + ": KVM on this host allows at most " + kvm.maxVcpus());
                 }
-                return boot(kvm, config, source, serial, runTimeout);
+                return boot(kvm, config, source, serial, runTimeout, devices);
+            }
+        }
+    }
+
+    /** Two --disk options naming one file would corrupt it (two writers) or fail on its own lock. */
+    private void checkDisksDistinct() {
+        for (int i = 0; i < disks.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                Path a = disks.get(j).file();
+                Path b = disks.get(i).file();
+                boolean same;
+                try {
+                    same = a.equals(b) || (Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b));
+                } catch (IOException e) {
+                    throw new CliException(ExitCodes.VMM_ERROR, "cannot compare --disk " + a + " with --disk " + b + ": "
+                        + IoErrors.describe(e), e);
+                }
+                if (same) {
+                    throw usage("--disk " + b + " is the same file as --disk " + a + ": give each image once");
+                }
             }
         }
     }
@@ -231,6 +272,12 @@ final class RunCommand implements Callable<Integer> {
             if (force) {
                 orphans.add("--force");
             }
+            if (!disks.isEmpty()) {
+                orphans.add("--disk");
+            }
+            if (rng) {
+                orphans.add("--rng");
+            }
             if (!orphans.isEmpty()) {
                 throw usage(String.join(", ", orphans) + (orphans.size() == 1 ? " goes" : " go")
                     + " with a Linux kernel: add --kernel FILE");
@@ -251,7 +298,13 @@ final class RunCommand implements Callable<Integer> {
                 throw usage(String.join(", ", orphans) + (orphans.size() == 1 ? " describes" : " describe")
                     + " a raw image: add --raw FILE");
             }
-        } else if (loadAddress == null || entry == null) {
+        }
+        int virtio = disks.size() + (rng ? 1 : 0);
+        if (virtio > X86Layout.VIRTIO_MMIO_MAX_DEVICES) {
+            throw usage(virtio + " virtio devices (--disk, --rng): the machine has " + X86Layout.VIRTIO_MMIO_MAX_DEVICES
+                + " virtio-mmio windows");
+        }
+        if (raw != null && (loadAddress == null || entry == null)) {
             String missing = loadAddress == null && entry == null ? "--load-addr ADDR and --entry ADDR"
                 : loadAddress == null ? "--load-addr ADDR" : "--entry ADDR";
             throw usage("--raw needs " + missing + " (where to load the image and where to start it)");
@@ -318,6 +371,9 @@ final class RunCommand implements Callable<Integer> {
         checkNotAnInput("--kernel", kernel);
         checkNotAnInput("--initrd", initrd);
         checkNotAnInput("--raw", raw);
+        for (DiskOption d : disks) {
+            checkNotAnInput("--disk", d.file());
+        }
         if (Files.isDirectory(serialOut)) {
             throw new CliException(ExitCodes.VMM_ERROR, "cannot write --serial-out " + serialOut + ": it is a directory");
         }
@@ -346,13 +402,15 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Builds the machine and runs it; {@code runTimeout} is what --timeout left after the console opened. */
-    private int boot(Kvm kvm, GuestConfig.Builder configBuilder, GuestSource source, SerialSink serial, Duration runTimeout) {
+    private int boot(Kvm kvm, GuestConfig.Builder configBuilder, GuestSource source, SerialSink serial, Duration runTimeout,
+                     VirtioDevices devices) {
         // The console's input: a terminal gets the escape keys (Ctrl-A x) and raw mode while the
         // guest runs; a pipe or file passes its bytes through unchanged.
         boolean terminal = env.inDescriptor() >= 0 && LibC.isTerminal(env.inDescriptor());
         ConsoleEscape keys = terminal ? new ConsoleEscape(env.in(), env.err()) : null;
         Machine machine;
         try {
+            devices.handedOver();
             machine = Machine.create(kvm, configBuilder.serialOutput(serial.stream())
                 .serialInput(keys != null ? keys : env.in()).build());
         } catch (RuntimeException e) {

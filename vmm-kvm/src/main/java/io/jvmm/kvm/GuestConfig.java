@@ -9,6 +9,9 @@ import io.jvmm.memory.GuestRange;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import io.jvmm.virtio.VirtioDevice;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -44,6 +47,7 @@ public final class GuestConfig {
     private final LinuxBootSource kernel;
     private final OutputStream serialOutput;
     private final InputStream serialInput;
+    private final List<VirtioDevice> virtioDevices;
 
     private GuestConfig(Builder b, long memorySize, boolean irqchip) {
         this.memorySize = memorySize;
@@ -53,6 +57,7 @@ public final class GuestConfig {
         this.kernel = b.kernel;
         this.serialOutput = b.serialOutput;
         this.serialInput = b.serialInput;
+        this.virtioDevices = List.copyOf(b.virtioDevices);
     }
 
     public static Builder builder() {
@@ -87,6 +92,15 @@ public final class GuestConfig {
     }
 
     /** What COM1 receives, if anything. */
+    /**
+     * The virtio devices, each behind a virtio-mmio transport in this order
+     * ({@link X86Layout#virtioMmioBase}, {@link X86Layout#virtioMmioGsi}); a Linux guest names
+     * block devices vda, vdb, ... in the same order. {@link Machine#create} takes ownership.
+     */
+    public List<VirtioDevice> virtioDevices() {
+        return virtioDevices;
+    }
+
     public Optional<InputStream> serialInput() {
         return Optional.ofNullable(serialInput);
     }
@@ -108,6 +122,7 @@ public final class GuestConfig {
         private LinuxBootSource kernel;
         private OutputStream serialOutput;
         private InputStream serialInput;
+        private final List<VirtioDevice> virtioDevices = new ArrayList<>();
 
         private Builder() {
         }
@@ -181,6 +196,15 @@ public final class GuestConfig {
         }
 
         /**
+         * Adds a virtio device (virtio-blk, virtio-rng, ...) on the next virtio-mmio window; the
+         * machine closes it when it is closed, or when {@link Machine#create} fails.
+         */
+        public Builder virtioDevice(VirtioDevice device) {
+            this.virtioDevices.add(Objects.requireNonNull(device, "device"));
+            return this;
+        }
+
+        /**
          * Validates and builds.
          *
          * @throws IllegalArgumentException with one sentence naming the first problem found
@@ -214,6 +238,14 @@ public final class GuestConfig {
             }
             if (image != null) {
                 validateImage(image, memorySize);
+            }
+            if (!virtioDevices.isEmpty() && kernel == null) {
+                throw new IllegalArgumentException("virtio devices are described to the guest in the ACPI tables, which only a"
+                    + " kernel gets: add --kernel");
+            }
+            if (virtioDevices.size() > X86Layout.VIRTIO_MMIO_MAX_DEVICES) {
+                throw new IllegalArgumentException(virtioDevices.size() + " virtio devices requested; the machine has "
+                    + X86Layout.VIRTIO_MMIO_MAX_DEVICES + " virtio-mmio windows");
             }
             return new GuestConfig(this, memorySize, irqchip);
         }

@@ -25,6 +25,7 @@ import io.jvmm.kvm.x86.X86Cpu;
 import io.jvmm.kvm.x86.X86Layout;
 import io.jvmm.memory.GuestAddress;
 import io.jvmm.memory.GuestMemory;
+import io.jvmm.virtio.VirtioDevice;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,16 +68,20 @@ public final class Machine implements AutoCloseable {
     private final List<Vcpu> vcpus;
     private final LoadedKernel kernel;
     private final IoBus ioBus = new IoBus();
-    private final MmioBus mmioBus = new MmioBus();
+    private final MmioBus mmioBus;
     private final BootCompletePort bootComplete = new BootCompletePort();
     private final Uart16550 serial;
     private SerialInputPump inputPump;
+    private final List<VirtioMmioAttachment> virtio;
     /** The runner of the run in progress, for stop requests from devices and other threads. */
     private volatile VcpuRunner currentRunner;
     private final AtomicBoolean running = new AtomicBoolean();
 
-    private Machine(GuestConfig config, Vm vm, GuestMemory memory, List<Vcpu> vcpus, LoadedKernel kernel) {
+    private Machine(GuestConfig config, Vm vm, GuestMemory memory, List<Vcpu> vcpus, LoadedKernel kernel,
+                    List<VirtioMmioAttachment> virtio, MmioBus mmioBus) {
         this.config = config;
+        this.virtio = List.copyOf(virtio);
+        this.mmioBus = mmioBus;
         this.kernel = kernel;
         this.vm = vm;
         this.memory = memory;
@@ -137,7 +142,8 @@ public final class Machine implements AutoCloseable {
             // leaves nothing behind (the catch below closes what was created).
             // A kernel gets ACPI tables (the only way a distribution kernel learns its CPUs and,
             // with HW-reduced ACPI, its reset register) and learns where they are from boot_params.
-            Optional<AcpiTableSet> acpi = config.kernel().map(k -> AcpiTables.build(X86Acpi.forMachine(config.vcpus())));
+            Optional<AcpiTableSet> acpi = config.kernel()
+                .map(k -> AcpiTables.build(X86Acpi.forMachine(config.vcpus(), config.virtioDevices().size())));
             Optional<LoadedKernel> kernel = config.kernel()
                 .map(k -> LinuxLoader.load(memory, k.kernel(), k.initrd(), k.cmdline(),
                     OptionalLong.of(acpi.orElseThrow().rsdpAddress())));
@@ -160,10 +166,25 @@ public final class Machine implements AutoCloseable {
             }
             config.image().ifPresent(image -> load(image, memory, vcpus.get(0)));
             kernel.ifPresent(k -> LinuxVcpuSetup.enterKernel(vcpus.get(0), memory, k));
-            Machine machine = new Machine(config, vm, memory, vcpus, kernel.orElse(null));
+            List<VirtioMmioAttachment> virtio = new ArrayList<>();
+            MmioBus mmio = new MmioBus();
+            for (int i = 0; i < config.virtioDevices().size(); i++) {
+                VirtioMmioAttachment a = VirtioMmioAttachment.attach(kvm, vm, memory, mmio, config.virtioDevices().get(i),
+                    X86Layout.virtioMmioBase(i), X86Layout.virtioMmioGsi(i));
+                virtio.add(a);
+                created.add(a);
+            }
+            Machine machine = new Machine(config, vm, memory, vcpus, kernel.orElse(null), virtio, mmio);
             config.serialInput().ifPresent(in -> machine.inputPump = SerialInputPump.start(in, machine.serial));
             return machine;
         } catch (RuntimeException e) {
+            // The machine owns the config's virtio devices: attached ones close with their
+            // attachment below, the rest here.
+            for (VirtioDevice d : config.virtioDevices()) {
+                if (created.stream().noneMatch(c -> c instanceof VirtioMmioAttachment a && a.device() == d)) {
+                    created.add(0, d);
+                }
+            }
             for (int i = created.size() - 1; i >= 0; i--) {
                 try {
                     created.get(i).close();
@@ -301,6 +322,10 @@ public final class Machine implements AutoCloseable {
         }
         for (Vcpu v : vcpus) {
             v.close();
+        }
+        // Device threads stop before the memory they serve is unmapped.
+        for (VirtioMmioAttachment a : virtio) {
+            a.close();
         }
         vm.close();
         memory.close();

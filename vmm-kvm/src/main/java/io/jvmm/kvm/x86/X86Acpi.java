@@ -3,6 +3,7 @@ package io.jvmm.kvm.x86;
 import io.jvmm.kvm.acpi.AcpiConfig;
 import io.jvmm.kvm.acpi.AcpiDevice;
 import io.jvmm.kvm.acpi.ResetRegister;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,6 +23,18 @@ public final class X86Acpi {
 
     /** The tables' description of a machine with {@code vcpus} vCPUs. */
     public static AcpiConfig forMachine(int vcpus) {
+        return forMachine(vcpus, 0);
+    }
+
+    /** The same with {@code virtioDevices} virtio-mmio windows ({@link X86Layout#virtioMmioBase}). */
+    public static AcpiConfig forMachine(int vcpus, int virtioDevices) {
+        List<AcpiDevice> devices = new ArrayList<>(List.of(
+            new AcpiDevice.Uart16550(X86Layout.COM1_PORT, X86Layout.COM1_IRQ),
+            new AcpiDevice.I8042(X86Layout.I8042_DATA_PORT, X86Layout.I8042_COMMAND_PORT, I8042_IRQ),
+            new AcpiDevice.CmosRtc(X86Layout.CMOS_RTC_PORT, CMOS_RTC_IRQ)));
+        for (int i = 0; i < virtioDevices; i++) {
+            devices.add(new AcpiDevice.VirtioMmio(X86Layout.virtioMmioBase(i), X86Layout.VIRTIO_MMIO_STRIDE, X86Layout.virtioMmioGsi(i)));
+        }
         return new AcpiConfig(
             vcpus,
             X86Layout.LAPIC_ADDR,
@@ -37,10 +50,7 @@ public final class X86Acpi {
             // uses the PIT anyway (docs/acpi.md, "IRQ 0").
             List.of(),
             new ResetRegister(X86Layout.RESET_CONTROL_PORT, X86Layout.RESET_CONTROL_VALUE),
-            List.of(
-                new AcpiDevice.Uart16550(X86Layout.COM1_PORT, X86Layout.COM1_IRQ),
-                new AcpiDevice.I8042(X86Layout.I8042_DATA_PORT, X86Layout.I8042_COMMAND_PORT, I8042_IRQ),
-                new AcpiDevice.CmosRtc(X86Layout.CMOS_RTC_PORT, CMOS_RTC_IRQ)),
+            devices,
             X86Layout.ACPI_TABLES_ADDR,
             X86Layout.ACPI_TABLES_SIZE);
     }

@@ -110,6 +110,37 @@ public final class X86Layout {
     public static final int RESET_CONTROL_PORT = 0xcf9;
     public static final int RESET_CONTROL_VALUE = 0x06;
     /** Firecracker's boot-complete signal: the guest writes {@link #BOOT_COMPLETE_VALUE} here. */
+    /**
+     * The virtio-mmio windows (virtio 1.2 §4.2.2): one 4 KiB page each from here, in the MMIO gap
+     * below 4 GiB, as Firecracker places them; the DSDT lists them as LNRO0005 devices.
+     */
+    public static final long VIRTIO_MMIO_BASE = 0xd000_0000L;
+    public static final long VIRTIO_MMIO_STRIDE = 0x1000;
+    /**
+     * Their interrupts: I/O APIC inputs from 16 up, above the ISA IRQs so that no legacy device
+     * or 8259 routing shares them (KVM's default routing sends GSI n to I/O APIC pin n), one per
+     * window, up to the I/O APIC's 24 pins.
+     */
+    public static final int VIRTIO_MMIO_FIRST_GSI = 16;
+    public static final int VIRTIO_MMIO_MAX_DEVICES = 8;
+
+    /** The base of virtio-mmio window {@code index}. */
+    public static long virtioMmioBase(int index) {
+        return VIRTIO_MMIO_BASE + VIRTIO_MMIO_STRIDE * checkedVirtioIndex(index);
+    }
+
+    /** The GSI of virtio-mmio window {@code index}. */
+    public static int virtioMmioGsi(int index) {
+        return VIRTIO_MMIO_FIRST_GSI + checkedVirtioIndex(index);
+    }
+
+    private static int checkedVirtioIndex(int index) {
+        if (index < 0 || index >= VIRTIO_MMIO_MAX_DEVICES) {
+            throw new IllegalArgumentException("virtio-mmio window " + index + " does not exist (0 to " + (VIRTIO_MMIO_MAX_DEVICES - 1) + ")");
+        }
+        return index;
+    }
+
     public static final int BOOT_COMPLETE_PORT = 0x3f0;
     public static final int BOOT_COMPLETE_VALUE = 123;
     /**
