@@ -79,6 +79,9 @@ class VirtioDiskBootTest {
         assertTrue(guest.getOrDefault("JVMM-HWRNG-CURRENT", "").startsWith("virtio_rng"), r::toString);
         assertTrue(Integer.parseInt(guest.getOrDefault("JVMM-HWRNG-DISTINCT", "0")) > 16, () -> "random-looking bytes\n" + r);
         assertTrue(r.out().contains("JVMM-DISK-DONE"), r::toString);
+        // --disk order is /dev/vdX order: the first window (LNRO0005:00) is vda, the ,ro one vdb.
+        assertTrue(r.out().matches("(?s).*JVMM-INFO vda=/sys/devices/platform/LNRO0005:00/virtio\\d+ \\S+ ro=0.*"), r::toString);
+        assertTrue(r.out().matches("(?s).*JVMM-INFO vdb=/sys/devices/platform/LNRO0005:01/virtio\\d+ \\S+ ro=1.*"), r::toString);
         // The images, checked on the host after jvmm exited.
         assertEquals("0", hostValue(r, "E2FSCK"), () -> "e2fsck -fn of the written image\n" + r);
         assertEquals(sha256(KNOWN), hostValue(r, "KNOWN"), r::toString);
