@@ -763,6 +763,89 @@ public final class GuestMemory implements AutoCloseable {
         return transfer(a, len, position, false, (state, at, offset, n) -> state.writeToChannel(dst, at, offset, n));
     }
 
+    /**
+     * Reads from {@code src}, starting at file position {@code position}, into the guest ranges
+     * {@code ranges} in order, as one scattering read ({@code readv(2)}, vm-memory's
+     * {@code read_volatile_from} over a slice list), the way a block device fills a request's
+     * buffers. Every range is checked before anything is transferred (each may cross adjacent
+     * regions, as for {@link #getSlices}); no byte outside them is written; dirty pages are
+     * marked. Unlike the single-range call this uses and moves {@code src}'s own position, under
+     * the channel's lock: while it runs, no other thread may use that position (positional calls
+     * are unaffected).
+     *
+     * @return the bytes transferred: the ranges' total, or fewer at end of file
+     * @throws GuestMemoryException as {@link #getSlices}, for the first bad range
+     * @throws IOException when the channel fails
+     */
+    public long readFromChannel(FileChannel src, long position, List<GuestRange> ranges) throws IOException {
+        nonNull(src, "src");
+        return vectored(src, position, ranges, true);
+    }
+
+    /**
+     * Writes the guest ranges {@code ranges}, in order, to {@code dst} from file position
+     * {@code position} as one gathering write ({@code writev(2)}), as a block device writes a
+     * request's buffers. The ranges are checked as for {@link #readFromChannel(FileChannel, long, List)},
+     * and {@code dst}'s position is used the same way.
+     *
+     * @return the bytes transferred: the ranges' total unless the channel took fewer
+     */
+    public long writeToChannel(List<GuestRange> ranges, FileChannel dst, long position) throws IOException {
+        nonNull(dst, "dst");
+        return vectored(dst, position, ranges, false);
+    }
+
+    private long vectored(FileChannel channel, long position, List<GuestRange> ranges, boolean intoGuest) throws IOException {
+        requirePosition(position);
+        nonNull(ranges, "ranges");
+        List<ByteBuffer> views = new java.util.ArrayList<>(ranges.size() + 1);
+        List<MappingState> states = new java.util.ArrayList<>(ranges.size());
+        List<long[]> written = intoGuest ? new java.util.ArrayList<>(ranges.size()) : null;
+        long total = 0;
+        for (GuestRange r : ranges) {
+            long a = address(r.start());
+            long len = r.size();
+            int first = checkedSpan(a, len);
+            long done = 0;
+            for (int i = first; done < len; i++) {
+                long p = a + done;
+                long n = Math.min(len - done, sizes[i] - (p - bases[i]));
+                MappingState state = regions[i].state;
+                checkedAccess(state, intoGuest ? MappingState.WRITE : MappingState.READ, p, n);
+                state.views(p - bases[i], n, views);
+                states.add(state);
+                if (intoGuest) {
+                    written.add(new long[] {i, p, n});
+                }
+                done += n;
+            }
+            total += len;
+        }
+        ByteBuffer[] buffers = views.toArray(new ByteBuffer[0]);
+        long moved = 0;
+        try {
+            synchronized (channel) {
+                channel.position(position);
+                while (moved < total) {
+                    long n = intoGuest ? channel.read(buffers) : channel.write(buffers);
+                    if (n <= 0) {
+                        break; // end of file (reads), or a channel that takes no more
+                    }
+                    moved += n;
+                }
+            }
+        } finally {
+            // The mappings stay mapped until the kernel is done with the views (MappingState's Unmapper).
+            Reference.reachabilityFence(states);
+            if (intoGuest) {
+                for (long[] w : written) {
+                    marked(regions[(int) w[0]], w[1], w[2]);
+                }
+            }
+        }
+        return moved;
+    }
+
     /** One region's part of a channel transfer: {@code n} bytes at {@code offset}, file position {@code at}. */
     private interface RegionTransfer {
         long apply(MappingState state, long at, long offset, long n) throws IOException;

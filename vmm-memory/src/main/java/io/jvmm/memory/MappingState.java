@@ -9,6 +9,7 @@ import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.util.Arrays;
@@ -664,6 +665,16 @@ final class MappingState {
      * A direct buffer over at most {@code length} bytes from {@code offset}, inside one chunk (so at
      * most {@value #CHUNK_SIZE} bytes). Its bounds are the range's: a channel cannot reach past it.
      */
+    /** Appends direct-buffer views of {@code [offset, offset + length)} to {@code out}, one per chunk it touches. */
+    void views(long offset, long length, List<ByteBuffer> out) {
+        long done = 0;
+        while (done < length) {
+            ByteBuffer v = view(offset + done, length - done);
+            out.add(v);
+            done += v.remaining();
+        }
+    }
+
     private ByteBuffer view(long offset, long length) {
         int index = index(offset);
         int n = (int) Math.min(length, CHUNK_SIZE - index);

@@ -185,6 +185,48 @@ class GuestMemoryDeviceAccessTest {
     }
 
     @Test
+    void scatteredChannelTransfersFillAndDrainRangesInOrderAcrossRegions() throws IOException {
+        Path file = dir.resolve("scatter");
+        byte[] content = new byte[0x4000];
+        for (int i = 0; i < content.length; i++) {
+            content[i] = (byte) (i * 13 + 5);
+        }
+        Files.write(file, content);
+        // a range that straddles A|B, one inside C, one of a single byte
+        List<GuestRange> ranges = List.of(GuestRange.of(B - 0x100, 0x200), GuestRange.of(C + 0x40, 0x30), GuestRange.of(0x10, 1));
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            memory.drainDirtyPages(memory.regions().get(2));
+            assertEquals(0x231, memory.readFromChannel(ch, 0x1000, ranges));
+            assertEquals(content[0x1000], memory.readByteFromAddr(at(B - 0x100)));
+            assertEquals(content[0x11ff], memory.readByteFromAddr(at(B + 0xff)));
+            assertEquals(content[0x1200], memory.readByteFromAddr(at(C + 0x40)));
+            assertEquals(content[0x1230], memory.readByteFromAddr(at(0x10)));
+            assertEquals(0, memory.readByteFromAddr(at(C + 0x70)), "nothing after the range");
+            assertTrue(memory.isPageDirty(at(C + 0x40)), "scattered reads mark the pages they wrote");
+            assertEquals(0x231, memory.writeToChannel(ranges, ch, 0x3000));
+            ByteBuffer back = ByteBuffer.allocate(0x231);
+            ch.read(back, 0x3000);
+            assertArrayEquals(java.util.Arrays.copyOfRange(content, 0x1000, 0x1231), back.array());
+            // past the file's end the read is short
+            assertEquals(0x10, memory.readFromChannel(ch, 0x4000 - 0x10, List.of(GuestRange.of(C, 0x100))));
+        }
+    }
+
+    @Test
+    void aScatteredTransferWithOneBadRangeTransfersNothing() throws IOException {
+        Path file = dir.resolve("ones");
+        byte[] ones = new byte[0x100];
+        java.util.Arrays.fill(ones, (byte) 1);
+        Files.write(file, ones);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            assertFails(Kind.INVALID_GUEST_RANGE,
+                () -> memory.readFromChannel(ch, 0, List.of(GuestRange.of(C, 0x10), GuestRange.of(C_END - 0x8, 0x10))));
+            assertThrows(IllegalArgumentException.class, () -> memory.readFromChannel(ch, -1, List.of(GuestRange.of(C, 1))));
+        }
+        assertEquals(0, memory.readByteFromAddr(at(C)), "the good range before the bad one was not written either");
+    }
+
+    @Test
     void channelTransfersAfterCloseThrowIllegalState() throws IOException {
         Path file = dir.resolve("f");
         Files.write(file, new byte[16]);

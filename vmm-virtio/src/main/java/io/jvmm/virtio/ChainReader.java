@@ -4,6 +4,8 @@ import io.jvmm.memory.GuestMemory;
 import io.jvmm.memory.VolatileSlice;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import io.jvmm.memory.GuestRange;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -64,25 +66,40 @@ public final class ChainReader {
      * @throws IOException when the channel fails
      */
     public long transferTo(FileChannel dst, long position, long len) throws IOException {
-        long done = 0;
-        while (done < len && buffer < buffers.size()) {
-            Buffer b = buffers.get(buffer);
-            int n = (int) Math.min(Math.min(len - done, b.length() - offset), Integer.MAX_VALUE);
+        List<GuestRange> ranges = new ArrayList<>();
+        long want = 0;
+        int bi = buffer;
+        long off = offset;
+        while (want < len && bi < buffers.size()) {
+            Buffer b = buffers.get(bi);
+            long n = Math.min(len - want, b.length() - off);
             if (n > 0) {
-                int moved = memory.writeToChannel(b.addr().uncheckedAdd(offset), n, dst, position + done);
-                done += moved;
-                offset += moved;
-                remaining -= moved;
-                if (moved < n) {
-                    break;
-                }
+                ranges.add(new GuestRange(b.addr().uncheckedAdd(off), n));
+                want += n;
             }
+            bi++;
+            off = 0;
+        }
+        // one gathering write for the whole request (writev), not one call per buffer
+        long done = memory.writeToChannel(ranges, dst, position);
+        skip(done);
+        return done;
+    }
+
+    /** Moves past {@code len} readable bytes (up to the chain's end). */
+    private void skip(long len) {
+        long left = len;
+        while (left > 0 && buffer < buffers.size()) {
+            Buffer b = buffers.get(buffer);
+            long n = Math.min(left, b.length() - offset);
+            offset += n;
+            left -= n;
+            remaining -= n;
             if (offset == b.length()) {
                 buffer++;
                 offset = 0;
             }
         }
-        return done;
     }
 
     /**

@@ -4,6 +4,8 @@ import io.jvmm.memory.GuestMemory;
 import io.jvmm.memory.VolatileSlice;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import io.jvmm.memory.GuestRange;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -67,27 +69,28 @@ public final class ChainWriter {
      *     counted in {@link #bytesWritten})
      */
     public long transferFrom(FileChannel src, long position, long len) throws IOException {
+        List<GuestRange> ranges = new ArrayList<>();
+        long want = 0;
+        int bi = buffer;
+        long off = offset;
+        while (want < len && bi < buffers.size()) {
+            Buffer b = buffers.get(bi);
+            long n = Math.min(len - want, b.length() - off);
+            if (n > 0) {
+                ranges.add(new GuestRange(b.addr().uncheckedAdd(off), n));
+                want += n;
+            }
+            bi++;
+            off = 0;
+        }
+        // one scattering read for the whole request (readv), not one call per buffer
         long done = 0;
         try {
-            while (done < len && buffer < buffers.size()) {
-                Buffer b = buffers.get(buffer);
-                int n = (int) Math.min(Math.min(len - done, b.length() - offset), Integer.MAX_VALUE);
-                if (n > 0) {
-                    int moved = memory.readFromChannel(src, position + done, b.addr().uncheckedAdd(offset), n);
-                    done += moved;
-                    offset += moved;
-                    if (moved < n) {
-                        break;
-                    }
-                }
-                if (offset == b.length()) {
-                    buffer++;
-                    offset = 0;
-                }
-            }
+            done = memory.readFromChannel(src, position, ranges);
         } finally {
-            written += done;
-            remaining -= done;
+            // on a failure the kernel may have filled part of the buffers; only a count is lost
+            long moved = skip(done);
+            written += moved;
         }
         return done;
     }
