@@ -5,6 +5,7 @@
 # clock_gettime), on the same kernel, initramfs, memory and disk image:
 #   ./jvmm run --kernel K --initrd I --mem 512M --cmdline C --disk IMG --timeout 300s
 #   qemu-system-x86_64 -M microvm -accel kvm -cpu host -m 512M -smp 1 ... -append C' \
+#       -global virtio-mmio.force-legacy=false \
 #       -drive id=d0,file=IMG,format=raw,if=none -device virtio-blk-device,drive=d0
 # C = "console=ttyS0 reboot=k panic=-1 jvmm_virtio=1 jvmm_blk_bench=1"; QEMU's C' has reboot=t
 # instead: microvm has no i8042, so reboot=k falls back to a real-mode BIOS restart that boots the
@@ -58,10 +59,12 @@ JVMM=("$ROOT/jvmm" run --kernel "$K/vmlinuz" --initrd "$K/initramfs.cpio.gz" --m
     --cmdline "$CMDLINE" --disk "$IMG" --timeout 300s)
 # microvm as boot-bench.sh runs it (no default devices, the ISA serial port on stdio, exit at the
 # guest's reset) with one virtio-blk on a virtio-mmio transport (described by microvm's ACPI DSDT
-# as LNRO0005, as jvmm describes its own).
+# as LNRO0005, as jvmm describes its own). QEMU's virtio-mmio is a legacy (version 1) transport
+# unless force-legacy is off; jvmm's is virtio 1.x (version 2), and so is QEMU's here.
 QEMU=(qemu-system-x86_64 -M microvm -accel kvm -cpu host -m 512M -smp 1 -nodefaults -no-user-config
     -display none -serial stdio -no-reboot -kernel "$K/vmlinuz" -initrd "$K/initramfs.cpio.gz"
-    -append "$QEMU_CMDLINE" -drive "id=d0,file=$IMG,format=raw,if=none" -device virtio-blk-device,drive=d0)
+    -append "$QEMU_CMDLINE" -global virtio-mmio.force-legacy=false
+    -drive "id=d0,file=$IMG,format=raw,if=none" -device virtio-blk-device,drive=d0)
 
 nested=""
 started=""
