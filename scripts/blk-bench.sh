@@ -16,6 +16,7 @@
 # Usage: scripts/blk-bench.sh [--qemu-only] [RUNS]      (default 3 runs of each)
 #   --qemu-only   only the QEMU runs (no jvmm jar needed)
 #   BLK_BENCH_MIB=N        MiB written and read per run (default 256)
+#   BLK_BENCH_JAVA_OPTS=...  extra JVM options for jvmm's runs (JVMM_JAVA_OPTS of ./jvmm)
 #   BLK_BENCH_IMAGE_MIB=N  size of the raw image (default 512), written with zeros before the first
 #                          run so that no run pays for allocating it
 #   Where this host's KVM is hardware-assisted the runs happen here, with the image in /tmp;
@@ -55,7 +56,7 @@ if [ -z "$QEMU_ONLY" ]; then
 fi
 mkdir -p "$OUT"
 
-JVMM=("$ROOT/jvmm" run --kernel "$K/vmlinuz" --initrd "$K/initramfs.cpio.gz" --mem 512M
+JVMM=(env "JVMM_JAVA_OPTS=${BLK_BENCH_JAVA_OPTS:-}" "$ROOT/jvmm" run --kernel "$K/vmlinuz" --initrd "$K/initramfs.cpio.gz" --mem 512M
     --cmdline "$CMDLINE" --disk "$IMG" --timeout 300s)
 # microvm as boot-bench.sh runs it (no default devices, the ISA serial port on stdio, exit at the
 # guest's reset) with one virtio-blk on a virtio-mmio transport (described by microvm's ACPI DSDT

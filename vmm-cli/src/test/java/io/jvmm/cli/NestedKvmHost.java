@@ -126,11 +126,20 @@ final class NestedKvmHost {
 
     /** The command line of {@link #jvmm}, for commands that run it inside a shell script in L1. */
     static List<String> jvmmCommand(String... jvmmArgs) {
-        List<String> command = new ArrayList<>(List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", mainClassPath(), Main.class.getName()));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(L1_JVM_OPTIONS);
+        command.addAll(List.of("-cp", mainClassPath(), Main.class.getName()));
         command.addAll(Arrays.asList(jvmmArgs));
         return command;
     }
+
+    /**
+     * JVM options for jvmm in L1: C1 only. Under L1's TCG, HotSpot's tiered recompilation (C1 code
+     * replaced by C2 code, the old entry patched while other threads run it) crashed the JVM in 3
+     * of 6 virtio-blk benchmark runs, always at a C1 method's entry; with C1 only, 0 of 6, and the
+     * runs were faster, since C2's compiler threads are costly when emulated (docs/testing.md).
+     */
+    static final List<String> L1_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
 
     /** HotSpot's own fatal-error report ("A fatal error has been detected by the Java Runtime Environment"). */
     static boolean jvmCrashed(CliRun r) {

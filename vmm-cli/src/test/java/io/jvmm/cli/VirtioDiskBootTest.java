@@ -46,6 +46,9 @@ class VirtioDiskBootTest {
             "--initrd", a.initramfs().toString(), "--mem", "512M", "--timeout", nested ? "400s" : "90s", "--stats",
             "--cmdline", TestKernelArtifacts.CMDLINE + " jvmm_virtio=1 jvmm_virtio_test=1",
             "--disk", "$work/disk.img", "--disk", "$work/ro.img,ro", "--rng"));
+        if (!nested) {
+            jvmm.removeAll(NestedKvmHost.L1_JVM_OPTIONS);
+        }
         Path script = Files.createTempFile("jvmm-virtio-test", ".sh");
         try {
             Files.writeString(script, script(jvmm));
