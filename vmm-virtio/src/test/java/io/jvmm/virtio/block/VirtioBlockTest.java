@@ -127,6 +127,25 @@ class VirtioBlockTest {
     }
 
     @Test
+    void aWriteFromSeveralBuffersOneStraddlingTwoRegionsLandsInOrder() throws IOException {
+        attach(false);
+        byte[] first = new byte[4096];
+        byte[] second = new byte[1024];
+        Arrays.fill(first, (byte) 0x11);
+        Arrays.fill(second, (byte) 0x22);
+        // first: 2 KiB in region 0, 2 KiB in region 1; second: elsewhere in region 0
+        memory.writeAllAtAddr(Arrays.copyOf(first, 2048), GuestAddress.of(0x20000 - 2048));
+        memory.writeAllAtAddr(Arrays.copyOf(first, 2048), GuestAddress.of(0x20000));
+        memory.writeAllAtAddr(second, GuestAddress.of(0x12000));
+        assertEquals(VirtioBlock.S_OK, request(VirtioBlock.T_OUT, 2,
+            List.of(new Part(0x20000 - 2048, 4096, false), new Part(0x12000, 1024, false))));
+        byte[] now = Files.readAllBytes(file);
+        assertArrayEquals(first, Arrays.copyOfRange(now, 1024, 1024 + 4096));
+        assertArrayEquals(second, Arrays.copyOfRange(now, 1024 + 4096, 1024 + 5120));
+        assertArrayEquals(Arrays.copyOfRange(original, 1024 + 5120, original.length), Arrays.copyOfRange(now, 1024 + 5120, now.length));
+    }
+
+    @Test
     void getIdReturnsTheImageName() {
         attach(false);
         assertEquals(VirtioBlock.S_OK, request(VirtioBlock.T_GET_ID, 0, List.of(new Part(DATA, 20, true))));
