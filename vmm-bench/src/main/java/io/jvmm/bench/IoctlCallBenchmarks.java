@@ -49,11 +49,11 @@ public class IoctlCallBenchmarks {
 
     @Benchmark
     public int checkExtensionThroughJna() {
-        return LibC.ioctlChecked(kvm, KvmIoctls.KVM_CHECK_EXTENSION, KvmCap.USER_MEMORY.number());
+        return LibC.ioctlChecked(kvm, KvmIoctls.KVM_CHECK_EXTENSION.request(), KvmCap.USER_MEMORY.number());
     }
 
     @Benchmark
     public int checkExtensionThroughDirectIoctl() {
-        return DirectIoctl.ioctl(kvm, KvmIoctls.KVM_CHECK_EXTENSION, KvmCap.USER_MEMORY.number());
+        return DirectIoctl.ioctl(kvm, KvmIoctls.KVM_CHECK_EXTENSION.request(), KvmCap.USER_MEMORY.number());
     }
 }

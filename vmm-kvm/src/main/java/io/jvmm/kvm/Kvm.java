@@ -50,7 +50,7 @@ public final class Kvm implements AutoCloseable {
         int raw = LibC.openChecked(path.toString(), LibC.O_RDWR | LibC.O_CLOEXEC, 0);
         KvmDescriptor fd = new KvmDescriptor(raw, path.toString());
         try {
-            int version = fd.ioctl("KVM_GET_API_VERSION", KvmIoctls.KVM_GET_API_VERSION, 0, "");
+            int version = fd.ioctl(KvmIoctls.KVM_GET_API_VERSION, 0, "");
             if (version != KvmConstants.KVM_API_VERSION) {
                 throw new IllegalStateException(path + " reports KVM API version " + version + "; jvmm needs "
                     + KvmConstants.KVM_API_VERSION);
@@ -89,7 +89,7 @@ public final class Kvm implements AutoCloseable {
 
     /** {@code KVM_CHECK_EXTENSION}: 0 when unsupported, otherwise 1 or a capability-specific value. */
     public int checkExtension(KvmCap cap) {
-        return fd.ioctl("KVM_CHECK_EXTENSION", KvmIoctls.KVM_CHECK_EXTENSION, cap.number(), cap.cName());
+        return fd.ioctl(KvmIoctls.KVM_CHECK_EXTENSION, cap.number(), cap.cName());
     }
 
     /** Whether {@code cap} is supported. */
@@ -99,7 +99,7 @@ public final class Kvm implements AutoCloseable {
 
     /** Bytes to mmap from a vCPU descriptor: {@code struct kvm_run} plus the pages after it (PIO data). */
     public int vcpuMmapSize() {
-        return fd.ioctl("KVM_GET_VCPU_MMAP_SIZE", KvmIoctls.KVM_GET_VCPU_MMAP_SIZE, 0, "");
+        return fd.ioctl(KvmIoctls.KVM_GET_VCPU_MMAP_SIZE, 0, "");
     }
 
     /** The number of memory slots a VM may use (KVM_CAP_NR_MEMSLOTS). */
@@ -126,7 +126,7 @@ public final class Kvm implements AutoCloseable {
         NativeStruct s = NativeStruct.allocate(KvmCpuid2.SIZE + max * KvmCpuidEntry2.SIZE);
         ByteBuffer b = s.buffer();
         b.putInt(KvmCpuid2.NENT, max);
-        fd.ioctl("KVM_GET_SUPPORTED_CPUID", KvmIoctls.KVM_GET_SUPPORTED_CPUID, s, "nent=" + max);
+        fd.ioctl(KvmIoctls.KVM_GET_SUPPORTED_CPUID, s, "nent=" + max);
         return CpuidCodec.read(b);
     }
 
@@ -142,7 +142,7 @@ public final class Kvm implements AutoCloseable {
         }
         NativeStruct s = NativeStruct.allocate(KvmMsrList.SIZE + n * Integer.BYTES);
         s.buffer().putInt(KvmMsrList.NMSRS, n);
-        fd.ioctl("KVM_GET_MSR_INDEX_LIST", KvmIoctls.KVM_GET_MSR_INDEX_LIST, s, "nmsrs=" + n);
+        fd.ioctl(KvmIoctls.KVM_GET_MSR_INDEX_LIST, s, "nmsrs=" + n);
         int got = s.buffer().getInt(KvmMsrList.NMSRS);
         int[] out = new int[got];
         for (int i = 0; i < got; i++) {
@@ -157,7 +157,7 @@ public final class Kvm implements AutoCloseable {
      */
     public Vm createVm() {
         long created = System.nanoTime();
-        int vmFd = fd.ioctl("KVM_CREATE_VM", KvmIoctls.KVM_CREATE_VM, 0, "");
+        int vmFd = fd.ioctl(KvmIoctls.KVM_CREATE_VM, 0, "");
         KvmDescriptor vm = new KvmDescriptor(vmFd, "vm");
         try {
             return new Vm(vm, vcpuMmapSize(), maxMemorySlots(), created);

@@ -2,6 +2,7 @@ package io.jvmm.kvm;
 
 import io.jvmm.core.LibC;
 import io.jvmm.core.SafeDescriptor;
+import io.jvmm.kvm.sys.Ioctl;
 import io.jvmm.kvm.sys.NativeStruct;
 import java.lang.ref.Reference;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -47,12 +48,12 @@ final class KvmDescriptor implements AutoCloseable {
     }
 
     /** An ioctl with an integer argument; returns its non-negative result. */
-    int ioctl(String name, long request, long arg, String context) {
+    int ioctl(Ioctl ioctl, long arg, String context) {
         int raw = acquire();
         try {
-            int r = LibC.ioctlErrno(raw, request, arg);
+            int r = LibC.ioctlErrno(raw, ioctl.request(), arg);
             if (r < 0) {
-                throw new KvmException(name, -r, context.isEmpty() ? owner : owner + ", " + context);
+                throw new KvmException(ioctl.name(), -r, context.isEmpty() ? owner : owner + ", " + context);
             }
             return r;
         } finally {
@@ -61,19 +62,19 @@ final class KvmDescriptor implements AutoCloseable {
     }
 
     /** An ioctl whose argument is the address of {@code struct}. */
-    int ioctl(String name, long request, NativeStruct struct, String context) {
+    int ioctl(Ioctl ioctl, NativeStruct struct, String context) {
         try {
-            return ioctl(name, request, struct.address(), context);
+            return ioctl(ioctl, struct.address(), context);
         } finally {
             Reference.reachabilityFence(struct);
         }
     }
 
-    /** Like {@link #ioctl(String, long, long, String)} but returns {@code -errno} on failure. */
-    int ioctlErrno(long request, long arg) {
+    /** Like {@link #ioctl(Ioctl, long, String)} but returns {@code -errno} on failure. */
+    int ioctlErrno(Ioctl ioctl, long arg) {
         int raw = acquire();
         try {
-            return LibC.ioctlErrno(raw, request, arg);
+            return LibC.ioctlErrno(raw, ioctl.request(), arg);
         } finally {
             release();
         }

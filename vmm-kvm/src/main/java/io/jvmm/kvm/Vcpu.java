@@ -114,7 +114,7 @@ public final class Vcpu implements AutoCloseable {
     /** {@code KVM_GET_REGS}. */
     public Regs getRegs() {
         NativeStruct s = NativeStruct.allocate(KvmRegs.SIZE);
-        fd.ioctl("KVM_GET_REGS", KvmIoctls.KVM_GET_REGS, s, "");
+        fd.ioctl(KvmIoctls.KVM_GET_REGS, s, "");
         return Regs.read(s.buffer());
     }
 
@@ -123,13 +123,13 @@ public final class Vcpu implements AutoCloseable {
         Objects.requireNonNull(regs, "regs");
         NativeStruct s = NativeStruct.allocate(KvmRegs.SIZE);
         regs.write(s.buffer());
-        fd.ioctl("KVM_SET_REGS", KvmIoctls.KVM_SET_REGS, s, "");
+        fd.ioctl(KvmIoctls.KVM_SET_REGS, s, "");
     }
 
     /** {@code KVM_GET_SREGS}. */
     public Sregs getSregs() {
         NativeStruct s = NativeStruct.allocate(KvmSregs.SIZE);
-        fd.ioctl("KVM_GET_SREGS", KvmIoctls.KVM_GET_SREGS, s, "");
+        fd.ioctl(KvmIoctls.KVM_GET_SREGS, s, "");
         return Sregs.read(s.buffer());
     }
 
@@ -138,13 +138,13 @@ public final class Vcpu implements AutoCloseable {
         Objects.requireNonNull(sregs, "sregs");
         NativeStruct s = NativeStruct.allocate(KvmSregs.SIZE);
         sregs.write(s.buffer());
-        fd.ioctl("KVM_SET_SREGS", KvmIoctls.KVM_SET_SREGS, s, "");
+        fd.ioctl(KvmIoctls.KVM_SET_SREGS, s, "");
     }
 
     /** {@code KVM_GET_FPU}. */
     public Fpu getFpu() {
         NativeStruct s = NativeStruct.allocate(KvmFpu.SIZE);
-        fd.ioctl("KVM_GET_FPU", KvmIoctls.KVM_GET_FPU, s, "");
+        fd.ioctl(KvmIoctls.KVM_GET_FPU, s, "");
         return Fpu.read(s.buffer());
     }
 
@@ -153,7 +153,7 @@ public final class Vcpu implements AutoCloseable {
         Objects.requireNonNull(fpu, "fpu");
         NativeStruct s = NativeStruct.allocate(KvmFpu.SIZE);
         fpu.write(s.buffer());
-        fd.ioctl("KVM_SET_FPU", KvmIoctls.KVM_SET_FPU, s, "");
+        fd.ioctl(KvmIoctls.KVM_SET_FPU, s, "");
     }
 
     /**
@@ -167,7 +167,7 @@ public final class Vcpu implements AutoCloseable {
         for (int i = 0; i < indices.length; i++) {
             b.putInt(KvmMsrs.ENTRIES + i * KvmMsrEntry.SIZE + KvmMsrEntry.INDEX, indices[i]);
         }
-        int done = fd.ioctl("KVM_GET_MSRS", KvmIoctls.KVM_GET_MSRS, s, indices.length + " MSRs");
+        int done = fd.ioctl(KvmIoctls.KVM_GET_MSRS, s, indices.length + " MSRs");
         if (done < indices.length) {
             throw new IllegalArgumentException(String.format("KVM_GET_MSRS read %d of %d MSRs: MSR 0x%x is not supported",
                 done, indices.length, indices[done]));
@@ -193,7 +193,7 @@ public final class Vcpu implements AutoCloseable {
             b.putInt(at + KvmMsrEntry.INDEX, entries.get(i).index());
             b.putLong(at + KvmMsrEntry.DATA, entries.get(i).data());
         }
-        int done = fd.ioctl("KVM_SET_MSRS", KvmIoctls.KVM_SET_MSRS, s, entries.size() + " MSRs");
+        int done = fd.ioctl(KvmIoctls.KVM_SET_MSRS, s, entries.size() + " MSRs");
         if (done < entries.size()) {
             throw new IllegalArgumentException(String.format("KVM_SET_MSRS wrote %d of %d MSRs: %s was refused",
                 done, entries.size(), entries.get(done)));
@@ -215,7 +215,7 @@ public final class Vcpu implements AutoCloseable {
             throw new IllegalArgumentException("at most " + KvmConstants.KVM_MAX_CPUID_ENTRIES + " CPUID entries, got " + entries.size());
         }
         NativeStruct s = Kvm.CpuidCodec.write(entries);
-        fd.ioctl("KVM_SET_CPUID2", KvmIoctls.KVM_SET_CPUID2, s, entries.size() + " entries");
+        fd.ioctl(KvmIoctls.KVM_SET_CPUID2, s, entries.size() + " entries");
     }
 
     /** {@code KVM_GET_CPUID2}: the CPUID entries set on this vCPU. */
@@ -223,14 +223,14 @@ public final class Vcpu implements AutoCloseable {
         int max = KvmConstants.KVM_MAX_CPUID_ENTRIES;
         NativeStruct s = NativeStruct.allocate(KvmCpuid2.SIZE + max * KvmCpuidEntry2.SIZE);
         s.buffer().putInt(KvmCpuid2.NENT, max);
-        fd.ioctl("KVM_GET_CPUID2", KvmIoctls.KVM_GET_CPUID2, s, "");
+        fd.ioctl(KvmIoctls.KVM_GET_CPUID2, s, "");
         return Kvm.CpuidCodec.read(s.buffer());
     }
 
     /** {@code KVM_GET_LAPIC} (needs the in-kernel irqchip). */
     public LapicState getLapic() {
         NativeStruct s = NativeStruct.allocate(KvmLapicState.SIZE);
-        fd.ioctl("KVM_GET_LAPIC", KvmIoctls.KVM_GET_LAPIC, s, "");
+        fd.ioctl(KvmIoctls.KVM_GET_LAPIC, s, "");
         return LapicState.read(s.buffer());
     }
 
@@ -239,13 +239,13 @@ public final class Vcpu implements AutoCloseable {
         Objects.requireNonNull(lapic, "lapic");
         NativeStruct s = NativeStruct.allocate(KvmLapicState.SIZE);
         lapic.write(s.buffer());
-        fd.ioctl("KVM_SET_LAPIC", KvmIoctls.KVM_SET_LAPIC, s, "");
+        fd.ioctl(KvmIoctls.KVM_SET_LAPIC, s, "");
     }
 
     /** {@code KVM_GET_MP_STATE}: one of the {@code KVM_MP_STATE_*} values in {@link KvmConstants}. */
     public int getMpState() {
         NativeStruct s = NativeStruct.allocate(KvmMpState.SIZE);
-        fd.ioctl("KVM_GET_MP_STATE", KvmIoctls.KVM_GET_MP_STATE, s, "");
+        fd.ioctl(KvmIoctls.KVM_GET_MP_STATE, s, "");
         return s.buffer().getInt(KvmMpState.MP_STATE);
     }
 
@@ -253,7 +253,7 @@ public final class Vcpu implements AutoCloseable {
     public void setMpState(int mpState) {
         NativeStruct s = NativeStruct.allocate(KvmMpState.SIZE);
         s.buffer().putInt(KvmMpState.MP_STATE, mpState);
-        fd.ioctl("KVM_SET_MP_STATE", KvmIoctls.KVM_SET_MP_STATE, s, "mp_state " + mpState);
+        fd.ioctl(KvmIoctls.KVM_SET_MP_STATE, s, "mp_state " + mpState);
     }
 
     // ---------------------------------------------------------------- running
@@ -370,7 +370,7 @@ public final class Vcpu implements AutoCloseable {
     /** KVM_RUN until an exit: returns the exit reason, or {@link #INTERRUPTED} for EINTR. */
     private int enter(int raw) {
         while (true) {
-            int r = LibC.ioctlErrno(raw, KvmIoctls.KVM_RUN, 0);
+            int r = LibC.ioctlErrno(raw, KvmIoctls.KVM_RUN.request(), 0);
             if (r >= 0) {
                 int reason = run.getInt(KvmRun.EXIT_REASON);
                 return reason == KvmConstants.KVM_EXIT_INTR ? INTERRUPTED : reason;

@@ -183,7 +183,7 @@ public final class Vm implements AutoCloseable {
         b.putLong(KvmUserspaceMemoryRegion.GUEST_PHYS_ADDR, guestPhysAddr);
         b.putLong(KvmUserspaceMemoryRegion.MEMORY_SIZE, size);
         b.putLong(KvmUserspaceMemoryRegion.USERSPACE_ADDR, host);
-        fd.ioctl("KVM_SET_USER_MEMORY_REGION", KvmIoctls.KVM_SET_USER_MEMORY_REGION, s,
+        fd.ioctl(KvmIoctls.KVM_SET_USER_MEMORY_REGION, s,
             String.format("slot %d flags %d guest 0x%x size 0x%x", slot, flags, guestPhysAddr, size));
     }
 
@@ -221,7 +221,7 @@ public final class Vm implements AutoCloseable {
         log.buffer().putInt(KvmDirtyLog.SLOT, slot);
         log.buffer().putLong(KvmDirtyLog.DIRTY_BITMAP, bitmap.address());
         try {
-            fd.ioctl("KVM_GET_DIRTY_LOG", KvmIoctls.KVM_GET_DIRTY_LOG, log, "slot " + slot);
+            fd.ioctl(KvmIoctls.KVM_GET_DIRTY_LOG, log, "slot " + slot);
         } finally {
             Reference.reachabilityFence(bitmap);
         }
@@ -240,7 +240,7 @@ public final class Vm implements AutoCloseable {
         if (address < 0 || address > 0xffff_ffffL - 3 * pageSize) {
             throw new IllegalArgumentException(String.format("TSS address 0x%x must leave three pages below 4 GiB", address));
         }
-        fd.ioctl("KVM_SET_TSS_ADDR", KvmIoctls.KVM_SET_TSS_ADDR, address, String.format("0x%x", address));
+        fd.ioctl(KvmIoctls.KVM_SET_TSS_ADDR, address, String.format("0x%x", address));
     }
 
     /**
@@ -253,7 +253,7 @@ public final class Vm implements AutoCloseable {
         }
         NativeStruct s = NativeStruct.allocate(Long.BYTES);
         s.buffer().putLong(0, address);
-        fd.ioctl("KVM_SET_IDENTITY_MAP_ADDR", KvmIoctls.KVM_SET_IDENTITY_MAP_ADDR, s, String.format("0x%x", address));
+        fd.ioctl(KvmIoctls.KVM_SET_IDENTITY_MAP_ADDR, s, String.format("0x%x", address));
     }
 
     /**
@@ -261,7 +261,7 @@ public final class Vm implements AutoCloseable {
      * in-kernel LAPIC a guest HLT waits in the kernel for an interrupt instead of exiting.
      */
     public void createIrqchip() {
-        fd.ioctl("KVM_CREATE_IRQCHIP", KvmIoctls.KVM_CREATE_IRQCHIP, 0, "");
+        fd.ioctl(KvmIoctls.KVM_CREATE_IRQCHIP, 0, "");
         irqchip = true;
     }
 
@@ -281,7 +281,7 @@ public final class Vm implements AutoCloseable {
         }
         NativeStruct s = NativeStruct.allocate(KvmPitConfig.SIZE);
         s.buffer().putInt(KvmPitConfig.FLAGS, flags);
-        fd.ioctl("KVM_CREATE_PIT2", KvmIoctls.KVM_CREATE_PIT2, s, "flags " + flags);
+        fd.ioctl(KvmIoctls.KVM_CREATE_PIT2, s, "flags " + flags);
     }
 
     /**
@@ -339,7 +339,7 @@ public final class Vm implements AutoCloseable {
         b.putInt(KvmIoeventfd.LEN, length);
         b.putInt(KvmIoeventfd.FD, event.asRawDescriptor());
         b.putInt(KvmIoeventfd.FLAGS, KvmConstants.KVM_IOEVENTFD_FLAG_DATAMATCH | extraFlags);
-        fd.ioctl("KVM_IOEVENTFD", KvmIoctls.KVM_IOEVENTFD, s,
+        fd.ioctl(KvmIoctls.KVM_IOEVENTFD, s,
             String.format("mmio 0x%x len %d datamatch %d%s", address, length, datamatch, extraFlags != 0 ? " deassign" : ""));
     }
 
@@ -373,7 +373,7 @@ public final class Vm implements AutoCloseable {
         b.putInt(KvmIrqfd.FD, event.asRawDescriptor());
         b.putInt(KvmIrqfd.GSI, gsi);
         b.putInt(KvmIrqfd.FLAGS, flags);
-        fd.ioctl("KVM_IRQFD", KvmIoctls.KVM_IRQFD, s, "gsi " + gsi + (flags != 0 ? " deassign" : ""));
+        fd.ioctl(KvmIoctls.KVM_IRQFD, s, "gsi " + gsi + (flags != 0 ? " deassign" : ""));
     }
 
     /**
@@ -383,7 +383,7 @@ public final class Vm implements AutoCloseable {
         if (id < 0) {
             throw new IllegalArgumentException("negative vCPU id " + id);
         }
-        int vcpuFd = fd.ioctl("KVM_CREATE_VCPU", KvmIoctls.KVM_CREATE_VCPU, id, "id " + id);
+        int vcpuFd = fd.ioctl(KvmIoctls.KVM_CREATE_VCPU, id, "id " + id);
         return new Vcpu(new KvmDescriptor(vcpuFd, "vcpu " + id), id, vcpuMmapSize);
     }
 

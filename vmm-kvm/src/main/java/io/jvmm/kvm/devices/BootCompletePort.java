@@ -1,6 +1,5 @@
 package io.jvmm.kvm.devices;
 
-import io.jvmm.kvm.x86.X86Layout;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -8,14 +7,16 @@ import java.util.function.LongConsumer;
 
 /**
  * Firecracker's boot-complete signal: a guest that has finished booting (its init, or a built-in
- * guest) writes the byte {@link X86Layout#BOOT_COMPLETE_VALUE} to the I/O port
- * {@link X86Layout#BOOT_COMPLETE_PORT}. The first such write is timestamped with
+ * guest) writes the byte {@link #SIGNAL_VALUE} to an I/O port (the platform chooses which; on
+ * jvmm's x86 machine {@code X86Layout.BOOT_COMPLETE_PORT}, Firecracker's 0x3f0). The first such write is timestamped with
  * {@link System#nanoTime()} so the VMM can report boot time the way Firecracker does; other values
  * and later signals are ignored. Reads see all-ones, as from a port nothing decodes.
  *
  * <p>Registered over one port. Thread-safe: the vCPU thread writes, the stats code reads.
  */
 public final class BootCompletePort implements BusDevice {
+    /** The byte that signals boot-complete: Firecracker's {@code MAGIC_VALUE_SIGNAL_GUEST_BOOT_COMPLETE}. */
+    public static final int SIGNAL_VALUE = 123;
     private static final long NOT_SIGNALLED = Long.MIN_VALUE;
 
     private final LongConsumer onBootComplete;
@@ -36,7 +37,7 @@ public final class BootCompletePort implements BusDevice {
 
     @Override
     public String debugLabel() {
-        return String.format("boot-complete@0x%x", X86Layout.BOOT_COMPLETE_PORT);
+        return "boot-complete";
     }
 
     @Override
@@ -45,12 +46,12 @@ public final class BootCompletePort implements BusDevice {
     }
 
     /**
-     * A one-byte write of {@link X86Layout#BOOT_COMPLETE_VALUE} at offset 0 is the signal
+     * A one-byte write of {@link #SIGNAL_VALUE} at offset 0 is the signal
      * (Firecracker checks the single byte an {@code outb} delivers; wider writes are not the signal).
      */
     @Override
     public void write(long offset, byte[] data) {
-        if (offset != 0 || data.length != 1 || (data[0] & 0xff) != X86Layout.BOOT_COMPLETE_VALUE) {
+        if (offset != 0 || data.length != 1 || (data[0] & 0xff) != SIGNAL_VALUE) {
             return;
         }
         long now = System.nanoTime();

@@ -1,6 +1,5 @@
 package io.jvmm.kvm.devices;
 
-import io.jvmm.kvm.x86.X86Layout;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,8 +9,8 @@ import org.slf4j.LoggerFactory;
  * attached: enough for Linux's i8042 probe to finish without timeouts and for its {@code reboot=k}
  * path (pulse the reset line with command 0xFE) to end the run.
  *
- * <p>Registered once over the ports {@link X86Layout#I8042_DATA_PORT} ..
- * {@link X86Layout#I8042_COMMAND_PORT} ({@link X86Layout#I8042_PORT_SPAN} ports): offset 0 is the
+ * <p>Registered once over {@link #PORT_SPAN} consecutive ports (the PC/AT's 0x60..0x64; the
+ * platform chooses the base, jvmm's x86 machine {@code X86Layout.I8042_DATA_PORT}): offset 0 is the
  * data port, offset {@link #COMMAND_OFFSET} the command/status port; the ports between read as
  * all-ones and ignore writes.
  *
@@ -35,7 +34,9 @@ public final class I8042 implements BusDevice {
     /** Offset of the data port within the registered span. */
     public static final int DATA_OFFSET = 0;
     /** Offset of the command/status port within the registered span. */
-    public static final int COMMAND_OFFSET = X86Layout.I8042_COMMAND_PORT - X86Layout.I8042_DATA_PORT;
+    public static final int COMMAND_OFFSET = 4;
+    /** The ports the controller spans, data port to command port. */
+    public static final int PORT_SPAN = COMMAND_OFFSET + 1;
 
     // Status register bits (Linux i8042.h I8042_STR_*; IBM PS/2 Technical Reference, "Keyboard/Auxiliary Device Controller").
     public static final int STATUS_OUTPUT_FULL = 0x01;
@@ -124,7 +125,7 @@ public final class I8042 implements BusDevice {
 
     @Override
     public String debugLabel() {
-        return String.format("i8042@0x%x", X86Layout.I8042_DATA_PORT);
+        return "i8042";
     }
 
     @Override

@@ -54,7 +54,7 @@ class BootCompletePortTest {
         port.read(0, data);
         assertEquals((byte) 0xff, data[0]);
         assertEquals((byte) 0xff, data[1]);
-        assertEquals("boot-complete@0x3f0", port.debugLabel());
+        assertEquals("boot-complete", port.debugLabel());
     }
 
     @Test

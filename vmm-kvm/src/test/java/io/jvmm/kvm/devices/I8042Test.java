@@ -47,7 +47,8 @@ class I8042Test {
     void portsFollowTheLayout() {
         assertEquals(X86Layout.I8042_COMMAND_PORT, X86Layout.I8042_DATA_PORT + COMMAND_OFFSET);
         assertEquals(5, X86Layout.I8042_PORT_SPAN);
-        assertEquals("i8042@0x60", controller.debugLabel());
+        assertEquals("i8042", controller.debugLabel());
+        assertEquals(X86Layout.I8042_PORT_SPAN, I8042.PORT_SPAN);
     }
 
     @Test

@@ -1,0 +1,80 @@
+package io.jvmm.cli;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.EvaluationResult;
+import io.jvmm.virtio.layeringfixture.DeviceThatDrivesKvm;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The layers of docs/architecture.md, checked on the main code of every module (ArchUnit): the
+ * lower modules never import the upper ones, device models know no platform map, bus, KVM or
+ * transport, the ioctl layer knows no devices, and the ACPI table writer knows no platform. The
+ * negative case shows the checks can fail: a test-only class that breaks a rule is caught.
+ */
+class LayeringTest {
+    private static final JavaClasses MAIN = new ClassFileImporter()
+        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .importPackages("io.jvmm");
+
+    private static final String CORE = "io.jvmm.core..";
+    private static final String MEMORY = "io.jvmm.memory..";
+    private static final String VIRTIO = "io.jvmm.virtio..";
+    private static final String KVM = "io.jvmm.kvm..";
+    private static final String CLI = "io.jvmm.cli..";
+
+    static final List<ArchRule> RULES = List.of(
+        noClasses().that().resideInAPackage(CORE).should().dependOnClassesThat().resideInAnyPackage(MEMORY, VIRTIO, KVM, CLI)
+            .because("vmm-core is the bottom layer: libc, errno, descriptors"),
+        noClasses().that().resideInAPackage(MEMORY).should().dependOnClassesThat().resideInAnyPackage(VIRTIO, KVM, CLI)
+            .because("guest memory knows no device, hypervisor or front end"),
+        noClasses().that().resideInAPackage(VIRTIO).should().dependOnClassesThat().resideInAnyPackage(KVM, CLI)
+            .because("virtio devices and queues run over GuestMemory without KVM (issue 11)"),
+        noClasses().that().resideInAnyPackage("io.jvmm.virtio.block..", "io.jvmm.virtio.rng..").should().dependOnClassesThat()
+            .resideInAPackage("io.jvmm.virtio.mmio..")
+            .because("a virtio device knows no transport"),
+        noClasses().that().resideInAPackage(KVM).should().dependOnClassesThat().resideInAPackage(CLI)
+            .because("the library knows no command line"),
+        noClasses().that().resideInAPackage("io.jvmm.kvm.devices..").should().dependOnClassesThat().resideInAnyPackage(
+                "io.jvmm.kvm", "io.jvmm.kvm.x86..", "io.jvmm.kvm.loader..", "io.jvmm.kvm.sys..", "io.jvmm.kvm.acpi..",
+                "io.jvmm.kvm.bus..", "io.jvmm.kvm.guest..")
+            .because("device models know no ports, platform addresses, buses or KVM (STYLE: one concern per package)"),
+        noClasses().that().resideInAPackage("io.jvmm.kvm.sys..").should().dependOnClassesThat().resideInAnyPackage(
+                "io.jvmm.kvm", "io.jvmm.kvm.bus..", "io.jvmm.kvm.devices..", "io.jvmm.kvm.x86..", "io.jvmm.kvm.loader..",
+                "io.jvmm.kvm.acpi..", "io.jvmm.kvm.guest..", VIRTIO)
+            .because("the ioctl layer knows no buses, devices or platform"),
+        noClasses().that().resideInAPackage("io.jvmm.kvm.acpi..").should().dependOnClassesThat().resideInAnyPackage(
+                "io.jvmm.kvm", "io.jvmm.kvm.x86..", "io.jvmm.kvm.loader..", "io.jvmm.kvm.devices..", "io.jvmm.kvm.bus..",
+                "io.jvmm.kvm.sys..", "io.jvmm.kvm.guest..")
+            .because("the ACPI tables are written from an AcpiConfig; the platform map meets them in x86.X86Acpi"));
+
+    @Test
+    void theMainCodeKeepsEveryLayer() {
+        String violations = RULES.stream().map(r -> r.evaluate(MAIN)).filter(EvaluationResult::hasViolation)
+            .map(r -> String.join("\n", r.getFailureReport().getDetails()))
+            .collect(Collectors.joining("\n"));
+        assertTrue(violations.isEmpty(), violations);
+        assertFalse(MAIN.isEmpty(), "the check saw the main classes");
+        for (String p : List.of("io.jvmm.core", "io.jvmm.memory", "io.jvmm.virtio.mmio", "io.jvmm.kvm.devices", "io.jvmm.cli")) {
+            assertTrue(MAIN.containPackage(p), "the check saw " + p);
+        }
+        assertFalse(MAIN.containPackage("io.jvmm.virtio.layeringfixture"), "test classes are not checked as main code");
+    }
+
+    @Test
+    void aForbiddenImportIsCaught() {
+        JavaClasses wrong = new ClassFileImporter().importClasses(DeviceThatDrivesKvm.class);
+        // most rules match no class of this one-class set; only a violation counts here
+        List<String> failed = RULES.stream().map(r -> r.allowEmptyShould(true).evaluate(wrong)).filter(EvaluationResult::hasViolation)
+            .flatMap(r -> r.getFailureReport().getDetails().stream()).toList();
+        assertTrue(failed.stream().anyMatch(d -> d.contains("DeviceThatDrivesKvm") && d.contains("io.jvmm.kvm.Vm")), failed::toString);
+    }
+}
