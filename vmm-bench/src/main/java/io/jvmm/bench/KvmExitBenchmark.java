@@ -10,7 +10,7 @@ import io.jvmm.kvm.Segment;
 import io.jvmm.kvm.Sregs;
 import io.jvmm.kvm.StopReason;
 import io.jvmm.kvm.Vcpu;
-import io.jvmm.kvm.devices.BusDevice;
+import io.jvmm.devices.BusDevice;
 import io.jvmm.kvm.guest.BuiltInGuests;
 import io.jvmm.kvm.x86.X86Layout;
 import io.jvmm.memory.GuestAddress;

@@ -24,7 +24,7 @@ class LogLayoutTest {
     }
 
     private String format(Throwable thrown) {
-        Logger logger = context.getLogger("io.jvmm.kvm.devices.Uart16550");
+        Logger logger = context.getLogger("io.jvmm.devices.Uart16550");
         LoggingEvent event = new LoggingEvent("fqcn", logger, Level.WARN, "serial output failed; dropping output", thrown, null);
         event.setThreadName("jvmm-vcpu-0");
         return layout.doLayout(event);

@@ -4,8 +4,8 @@ import io.jvmm.kvm.sys.KvmConstants;
 
 /**
  * Why {@code KVM_RUN} returned (api.rst 5, "The kvm_run structure", exit_reason), with the data
- * of the exit. {@link Vcpu#run()} returns every exit; {@link Vcpu#run(io.jvmm.kvm.bus.IoBus,
- * io.jvmm.kvm.bus.MmioBus, ExitCounter)} handles {@link Io} and {@link Mmio} itself and returns only
+ * of the exit. {@link Vcpu#run()} returns every exit; {@link Vcpu#run(io.jvmm.devices.bus.IoBus,
+ * io.jvmm.devices.bus.MmioBus, ExitCounter)} handles {@link Io} and {@link Mmio} itself and returns only
  * the others.
  */
 public sealed interface VcpuExit {

@@ -1,7 +1,7 @@
 package io.jvmm.kvm;
 
-import io.jvmm.kvm.bus.IoBus;
-import io.jvmm.kvm.bus.MmioBus;
+import io.jvmm.devices.bus.IoBus;
+import io.jvmm.devices.bus.MmioBus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.jvmm.kvm;
 
 import io.jvmm.core.EventFd;
-import io.jvmm.kvm.bus.MmioBus;
-import io.jvmm.kvm.devices.BusDevice;
+import io.jvmm.devices.bus.MmioBus;
+import io.jvmm.devices.BusDevice;
 import io.jvmm.kvm.sys.KvmCap;
 import io.jvmm.kvm.x86.X86Layout;
 import io.jvmm.memory.GuestMemory;

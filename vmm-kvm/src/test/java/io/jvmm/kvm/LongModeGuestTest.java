@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jvmm.kvm.bus.IoBus;
-import io.jvmm.kvm.bus.MmioBus;
+import io.jvmm.devices.bus.IoBus;
+import io.jvmm.devices.bus.MmioBus;
 import io.jvmm.kvm.loader.GuestRamLayout;
 import io.jvmm.kvm.x86.X86Cpu;
 import io.jvmm.kvm.x86.X86Layout;

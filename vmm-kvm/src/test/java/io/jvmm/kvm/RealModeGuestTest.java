@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
-import io.jvmm.kvm.bus.IoBus;
-import io.jvmm.kvm.bus.MmioBus;
+import io.jvmm.devices.bus.IoBus;
+import io.jvmm.devices.bus.MmioBus;
 import io.jvmm.kvm.sys.KvmConstants;
 import io.jvmm.kvm.x86.X86Cpu;
 import io.jvmm.kvm.x86.X86Layout;

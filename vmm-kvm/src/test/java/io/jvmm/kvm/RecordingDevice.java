@@ -1,6 +1,6 @@
 package io.jvmm.kvm;
 
-import io.jvmm.kvm.devices.BusDevice;
+import io.jvmm.devices.BusDevice;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.jvmm.kvm.devices.BusDevice;
+import io.jvmm.devices.BusDevice;
 import io.jvmm.kvm.sys.KvmConstants;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.BeforeEach;

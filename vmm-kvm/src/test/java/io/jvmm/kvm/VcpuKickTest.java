@@ -90,7 +90,7 @@ class VcpuKickTest {
     void aDeviceCannotCloseTheVcpuThatIsCallingIt() {
         // out 0x80, al ; hlt
         try (TinyRealModeVm t = new TinyRealModeVm(bytes(0xE6, 0x80, 0xF4))) {
-            t.io.register(0x80, 1, new io.jvmm.kvm.devices.BusDevice() {
+            t.io.register(0x80, 1, new io.jvmm.devices.BusDevice() {
                 @Override
                 public String debugLabel() {
                     return "closer";

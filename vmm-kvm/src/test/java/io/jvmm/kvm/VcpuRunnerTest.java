@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jvmm.kvm.devices.BusDevice;
+import io.jvmm.devices.BusDevice;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;

@@ -16,8 +16,8 @@ import static io.jvmm.kvm.guest.Register.RCX;
 import static io.jvmm.kvm.guest.Register.RSI;
 import static io.jvmm.kvm.guest.Register.SI;
 
-import io.jvmm.kvm.devices.I8042;
-import io.jvmm.kvm.devices.Uart16550;
+import io.jvmm.devices.I8042;
+import io.jvmm.devices.Uart16550;
 import io.jvmm.kvm.x86.X86Layout;
 
 /**

@@ -142,7 +142,7 @@ public final class X86Layout {
     }
 
     public static final int BOOT_COMPLETE_PORT = 0x3f0;
-    public static final int BOOT_COMPLETE_VALUE = io.jvmm.kvm.devices.BootCompletePort.SIGNAL_VALUE;
+    public static final int BOOT_COMPLETE_VALUE = io.jvmm.devices.BootCompletePort.SIGNAL_VALUE;
     /**
      * The port the exit-path benchmark guest writes to: decoded by no standard PC device, so every
      * write is a plain port-I/O exit (see io.jvmm.kvm.guest.BuiltInGuests#exitBenchmark).

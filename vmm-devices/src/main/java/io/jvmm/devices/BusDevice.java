@@ -1,0 +1,18 @@
+package io.jvmm.devices;
+
+/**
+ * A device model reached through an I/O-port or MMIO bus. Offsets are relative to the base of the
+ * range the device was registered at. {@code data.length} is the access width (1, 2, 4 or 8); the
+ * bus reuses the arrays, so a device must not keep them. Device models are plain state machines:
+ * they know nothing of KVM and are tested without it.
+ */
+public interface BusDevice {
+    /** A short name for logs, e.g. {@code "uart@0x3f8"}. */
+    String debugLabel();
+
+    /** The guest reads {@code data.length} bytes at {@code offset}: fill {@code data}. */
+    void read(long offset, byte[] data);
+
+    /** The guest writes {@code data} at {@code offset}. */
+    void write(long offset, byte[] data);
+}
