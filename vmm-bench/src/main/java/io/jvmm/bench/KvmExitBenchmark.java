@@ -1,14 +1,14 @@
 package io.jvmm.bench;
 
 import io.jvmm.kvm.DescriptorTable;
-import io.jvmm.kvm.GuestConfig;
+import io.jvmm.kvm.machine.GuestConfig;
 import io.jvmm.kvm.Kvm;
-import io.jvmm.kvm.Machine;
+import io.jvmm.kvm.machine.Machine;
 import io.jvmm.kvm.Regs;
-import io.jvmm.kvm.RunResult;
+import io.jvmm.kvm.machine.RunResult;
 import io.jvmm.kvm.Segment;
 import io.jvmm.kvm.Sregs;
-import io.jvmm.kvm.StopReason;
+import io.jvmm.kvm.machine.StopReason;
 import io.jvmm.kvm.Vcpu;
 import io.jvmm.devices.BusDevice;
 import io.jvmm.kvm.guest.BuiltInGuests;

@@ -1,7 +1,7 @@
 package io.jvmm.cli;
 
-import io.jvmm.kvm.GuestConfig;
-import io.jvmm.kvm.Machine;
+import io.jvmm.kvm.machine.GuestConfig;
+import io.jvmm.kvm.machine.Machine;
 import io.jvmm.kvm.guest.BuiltInGuests;
 import io.jvmm.memory.GuestAddress;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package io.jvmm.cli;
 
-import io.jvmm.kvm.GuestConfig;
+import io.jvmm.kvm.machine.GuestConfig;
 import io.jvmm.kvm.loader.GuestRamLayout;
 import io.jvmm.kvm.loader.LinuxLoader;
 import io.jvmm.kvm.loader.LoaderException;

@@ -1,7 +1,7 @@
 package io.jvmm.cli;
 
 import io.jvmm.core.IoErrors;
-import io.jvmm.kvm.GuestConfig;
+import io.jvmm.kvm.machine.GuestConfig;
 import io.jvmm.kvm.guest.CpuMode;
 import io.jvmm.kvm.guest.GuestImage;
 import io.jvmm.kvm.guest.ImageContent;

@@ -2,13 +2,13 @@ package io.jvmm.cli;
 
 import io.jvmm.core.IoErrors;
 import io.jvmm.core.LibC;
-import io.jvmm.kvm.GuestConfig;
+import io.jvmm.kvm.machine.GuestConfig;
 import io.jvmm.kvm.Kvm;
 import io.jvmm.kvm.KvmBackend;
-import io.jvmm.kvm.Machine;
-import io.jvmm.kvm.RunResult;
-import io.jvmm.kvm.StopReason;
-import io.jvmm.kvm.VcpuFailedException;
+import io.jvmm.kvm.machine.Machine;
+import io.jvmm.kvm.machine.RunResult;
+import io.jvmm.kvm.machine.StopReason;
+import io.jvmm.kvm.machine.VcpuFailedException;
 import io.jvmm.kvm.guest.CpuMode;
 import io.jvmm.kvm.x86.X86Layout;
 import java.io.IOException;

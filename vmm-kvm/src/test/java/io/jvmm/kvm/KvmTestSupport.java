@@ -3,17 +3,17 @@ package io.jvmm.kvm;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Shared by tests that need /dev/kvm. */
-final class KvmTestSupport {
+public final class KvmTestSupport {
     private KvmTestSupport() {
     }
 
     /** Skips the calling test, with the reason, where KVM cannot be used. */
-    static void assumeKvm() {
+    public static void assumeKvm() {
         var reason = Kvm.unavailableReason();
         assumeTrue(reason.isEmpty(), () -> "KVM is not usable here: " + reason.orElse(""));
     }
 
-    static byte[] bytes(int... values) {
+    public static byte[] bytes(int... values) {
         byte[] out = new byte[values.length];
         for (int i = 0; i < values.length; i++) {
             out[i] = (byte) values[i];

@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A test device that records every access and answers reads with a fixed byte pattern. */
-final class RecordingDevice implements BusDevice {
-    record Access(boolean write, long offset, byte[] data) {
+public final class RecordingDevice implements BusDevice {
+    public record Access(boolean write, long offset, byte[] data) {
     }
 
     private final String label;
@@ -15,7 +15,7 @@ final class RecordingDevice implements BusDevice {
     private final ByteArrayOutputStream written = new ByteArrayOutputStream();
     private byte readValue;
 
-    RecordingDevice(String label, byte readValue) {
+    public RecordingDevice(String label, byte readValue) {
         this.label = label;
         this.readValue = readValue;
     }
@@ -39,15 +39,15 @@ final class RecordingDevice implements BusDevice {
         written.writeBytes(data);
     }
 
-    synchronized List<Access> accesses() {
+    public synchronized List<Access> accesses() {
         return List.copyOf(accesses);
     }
 
-    synchronized byte[] written() {
+    public synchronized byte[] written() {
         return written.toByteArray();
     }
 
-    synchronized void readValue(byte value) {
+    public synchronized void readValue(byte value) {
         readValue = value;
     }
 }

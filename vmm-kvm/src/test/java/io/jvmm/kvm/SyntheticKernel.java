@@ -57,14 +57,14 @@ import java.util.Map;
  * <p>Every line of the report is {@code key=value}, values in lower-case hex (16 digits) except
  * {@code cmdline}; {@code e820} repeats, one line per entry: {@code addr size type}.
  */
-final class SyntheticKernel {
-    static final int SETUP_SECTS = 1;
-    static final int PROTOCOL_VERSION = 0x020f;
-    static final long INIT_SIZE = 0x10_0000;
-    static final long KERNEL_ALIGNMENT = 0x10_0000;
-    static final long PREF_ADDRESS = 0x10_0000;
-    static final int CMDLINE_SIZE = 0x7ff;
-    static final String DONE = "done";
+public final class SyntheticKernel {
+    public static final int SETUP_SECTS = 1;
+    public static final int PROTOCOL_VERSION = 0x020f;
+    public static final long INIT_SIZE = 0x10_0000;
+    public static final long KERNEL_ALIGNMENT = 0x10_0000;
+    public static final long PREF_ADDRESS = 0x10_0000;
+    public static final int CMDLINE_SIZE = 0x7ff;
+    public static final String DONE = "done";
 
     private static final int COM1_THR = 0x3f8;
     private static final int COM1_LSR = 0x3fd;
@@ -74,12 +74,12 @@ final class SyntheticKernel {
     }
 
     /** The bzImage file with the report program. */
-    static byte[] bzImage() {
+    public static byte[] bzImage() {
         return bzImage(program());
     }
 
     /** A bzImage whose 64-bit entry runs {@code entry64} (position-independent code). */
-    static byte[] bzImage(byte[] entry64) {
+    public static byte[] bzImage(byte[] entry64) {
         byte[] payload = payload(entry64);
         int setupBytes = (SETUP_SECTS + 1) * 512;
         // Padded to whole 16-byte paragraphs, as the kernel's build tool does (syssize).
@@ -109,7 +109,7 @@ final class SyntheticKernel {
      * The protected-mode part: 0x200 bytes where the 32-bit entry would be (HLT, never entered),
      * then the 64-bit program.
      */
-    static byte[] payload(byte[] entry64) {
+    public static byte[] payload(byte[] entry64) {
         byte[] out = new byte[0x200 + entry64.length];
         Arrays.fill(out, 0, 0x200, (byte) 0xf4);
         System.arraycopy(entry64, 0, out, 0x200, entry64.length);
@@ -117,7 +117,7 @@ final class SyntheticKernel {
     }
 
     /** Parses the report: every key to its values, in order (several for {@code e820}). */
-    static Map<String, List<String>> parse(String output) {
+    public static Map<String, List<String>> parse(String output) {
         Map<String, List<String>> fields = new LinkedHashMap<>();
         for (String line : output.split("\n")) {
             int eq = line.indexOf('=');
@@ -133,7 +133,7 @@ final class SyntheticKernel {
      * (Fletcher's scheme without the modulus, both 32 bits), reported as b << 32 | a. Unlike a
      * plain sum it changes when bytes move.
      */
-    static long checksum(byte[] data) {
+    public static long checksum(byte[] data) {
         int a = 0;
         int b = 0;
         for (byte x : data) {
@@ -254,8 +254,8 @@ final class SyntheticKernel {
     }
 
     /** The 8259's vector base jvmm's interrupt program programs (ICW2), and the UART's vector. */
-    static final int PIC_VECTOR_BASE = 0x20;
-    static final int UART_VECTOR = PIC_VECTOR_BASE + 4;
+    public static final int PIC_VECTOR_BASE = 0x20;
+    public static final int UART_VECTOR = PIC_VECTOR_BASE + 4;
 
     /**
      * A program that takes one interrupt from COM1 the way Linux's console does in virtual-wire
@@ -265,7 +265,7 @@ final class SyntheticKernel {
      * acknowledges THRE), counts, turns IER off and sends the PIC an EOI. Back in the main line it
      * reports {@code uart_irqs} and {@code uart_iir}, signals boot-complete and resets.
      */
-    static byte[] uartInterruptProgram() {
+    public static byte[] uartInterruptProgram() {
         X86Assembler a = new X86Assembler(CpuMode.LONG, 0);
         Label start = a.newLabel("start");
         Label handler = a.newLabel("handler");

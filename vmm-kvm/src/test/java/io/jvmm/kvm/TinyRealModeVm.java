@@ -11,18 +11,18 @@ import io.jvmm.memory.MemoryMapping;
  * dirty-logged), one vCPU in real mode at {@link X86Layout#REAL_MODE_LOAD_ADDR} with {@code code}
  * loaded there, and empty buses.
  */
-final class TinyRealModeVm implements AutoCloseable {
-    static final long LOAD = X86Layout.REAL_MODE_LOAD_ADDR;
+public final class TinyRealModeVm implements AutoCloseable {
+    public static final long LOAD = X86Layout.REAL_MODE_LOAD_ADDR;
 
-    final Kvm kvm;
-    final Vm vm;
-    final MemoryMapping ram;
-    final Vcpu vcpu;
-    final IoBus io = new IoBus();
-    final MmioBus mmio = new MmioBus();
-    final ExitCounter counter = new ExitCounter();
+    public final Kvm kvm;
+    public final Vm vm;
+    public final MemoryMapping ram;
+    public final Vcpu vcpu;
+    public final IoBus io = new IoBus();
+    public final MmioBus mmio = new MmioBus();
+    public final ExitCounter counter = new ExitCounter();
 
-    TinyRealModeVm(long ramSize, int slotFlags, byte[] code) {
+    public TinyRealModeVm(long ramSize, int slotFlags, byte[] code) {
         kvm = Kvm.open();
         vm = kvm.createVm();
         ram = MemoryMapping.builder(ramSize).build();
@@ -32,11 +32,11 @@ final class TinyRealModeVm implements AutoCloseable {
         X86Cpu.enterRealMode(vcpu, LOAD, LOAD);
     }
 
-    TinyRealModeVm(byte[] code) {
+    public TinyRealModeVm(byte[] code) {
         this(1 << 20, 0, code);
     }
 
-    VcpuExit run() {
+    public VcpuExit run() {
         return vcpu.run(io, mmio, counter);
     }
 

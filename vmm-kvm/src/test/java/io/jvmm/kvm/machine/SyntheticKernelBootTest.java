@@ -1,4 +1,9 @@
-package io.jvmm.kvm;
+package io.jvmm.kvm.machine;
+
+import io.jvmm.kvm.Kvm;
+import io.jvmm.kvm.KvmTestSupport;
+import io.jvmm.kvm.Regs;
+import io.jvmm.kvm.SyntheticKernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

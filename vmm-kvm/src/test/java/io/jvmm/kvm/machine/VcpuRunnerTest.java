@@ -1,4 +1,8 @@
-package io.jvmm.kvm;
+package io.jvmm.kvm.machine;
+
+import io.jvmm.kvm.KvmTestSupport;
+import io.jvmm.kvm.TinyRealModeVm;
+import io.jvmm.kvm.VcpuExit;
 
 import static io.jvmm.kvm.KvmTestSupport.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;

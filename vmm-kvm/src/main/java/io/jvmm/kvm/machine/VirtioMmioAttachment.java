@@ -1,4 +1,7 @@
-package io.jvmm.kvm;
+package io.jvmm.kvm.machine;
+
+import io.jvmm.kvm.Kvm;
+import io.jvmm.kvm.Vm;
 
 import io.jvmm.core.EventFd;
 import io.jvmm.devices.bus.MmioBus;

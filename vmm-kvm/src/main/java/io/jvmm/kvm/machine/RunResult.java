@@ -1,4 +1,7 @@
-package io.jvmm.kvm;
+package io.jvmm.kvm.machine;
+
+import io.jvmm.kvm.ExitCounter;
+import io.jvmm.kvm.VcpuExit;
 
 import java.time.Duration;
 import java.util.Collections;

@@ -1,4 +1,9 @@
-package io.jvmm.kvm;
+package io.jvmm.kvm.machine;
+
+import io.jvmm.kvm.ExitCounter;
+import io.jvmm.kvm.Vcpu;
+import io.jvmm.kvm.VcpuExit;
+import io.jvmm.kvm.Vm;
 
 import io.jvmm.devices.bus.IoBus;
 import io.jvmm.devices.bus.MmioBus;

@@ -1,4 +1,4 @@
-package io.jvmm.kvm;
+package io.jvmm.kvm.machine;
 
 import io.jvmm.kvm.guest.CpuMode;
 import io.jvmm.kvm.guest.GuestImage;

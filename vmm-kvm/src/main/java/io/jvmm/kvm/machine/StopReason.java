@@ -1,4 +1,6 @@
-package io.jvmm.kvm;
+package io.jvmm.kvm.machine;
+
+import io.jvmm.kvm.VcpuExit;
 
 import io.jvmm.kvm.sys.KvmConstants;
 

@@ -1,4 +1,10 @@
-package io.jvmm.kvm;
+package io.jvmm.kvm.machine;
+
+import io.jvmm.kvm.CpuidEntry;
+import io.jvmm.kvm.Kvm;
+import io.jvmm.kvm.KvmException;
+import io.jvmm.kvm.Vcpu;
+import io.jvmm.kvm.Vm;
 
 import io.jvmm.kvm.acpi.AcpiTableSet;
 import io.jvmm.kvm.acpi.AcpiTables;

@@ -1,4 +1,4 @@
-package io.jvmm.kvm;
+package io.jvmm.kvm.machine;
 
 /** A vCPU thread failed (a KVM error, or a device threw); the run was stopped. */
 public final class VcpuFailedException extends RuntimeException {

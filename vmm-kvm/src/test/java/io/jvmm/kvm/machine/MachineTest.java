@@ -1,4 +1,9 @@
-package io.jvmm.kvm;
+package io.jvmm.kvm.machine;
+
+import io.jvmm.kvm.Kvm;
+import io.jvmm.kvm.KvmTestSupport;
+import io.jvmm.kvm.LapicState;
+import io.jvmm.kvm.RecordingDevice;
 
 import static io.jvmm.kvm.KvmTestSupport.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;

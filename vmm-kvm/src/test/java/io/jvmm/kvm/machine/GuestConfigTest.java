@@ -1,4 +1,4 @@
-package io.jvmm.kvm;
+package io.jvmm.kvm.machine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package io.jvmm.kvm;
+package io.jvmm.kvm.machine;
 
 import java.nio.file.Path;
 import java.util.Objects;
