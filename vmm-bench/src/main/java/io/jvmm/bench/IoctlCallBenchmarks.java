@@ -2,7 +2,7 @@ package io.jvmm.bench;
 
 import io.jvmm.core.DirectIoctl;
 import io.jvmm.core.LibC;
-import io.jvmm.kvm.sys.KvmCap;
+import io.jvmm.kvm.KvmCap;
 import io.jvmm.kvm.sys.KvmIoctls;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

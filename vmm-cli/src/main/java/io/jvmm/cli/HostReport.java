@@ -2,9 +2,8 @@ package io.jvmm.cli;
 
 import io.jvmm.kvm.Kvm;
 import io.jvmm.kvm.KvmBackend;
+import io.jvmm.kvm.KvmCap;
 import io.jvmm.kvm.Vm;
-import io.jvmm.kvm.sys.KvmCap;
-import io.jvmm.kvm.sys.KvmConstants;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -152,7 +151,7 @@ record HostReport(Path device, boolean present, String openError, Optional<KvmFa
     String toText() {
         StringBuilder sb = new StringBuilder();
         line(sb, "KVM device", openError == null ? device + " opens read-write" : openError);
-        kvm.ifPresent(k -> line(sb, "API version", k.apiVersion() + " (jvmm needs " + KvmConstants.KVM_API_VERSION + ")"));
+        kvm.ifPresent(k -> line(sb, "API version", k.apiVersion() + " (jvmm needs " + Kvm.REQUIRED_API_VERSION + ")"));
         line(sb, "backend", backendName() + ": " + meaning(backend));
         line(sb, "", explanation(backend));
         line(sb, "CPU", cpuModel.orElse("unknown") + "; " + flagsText());

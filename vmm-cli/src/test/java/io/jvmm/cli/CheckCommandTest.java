@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvmm.kvm.Kvm;
 import io.jvmm.kvm.KvmBackend;
-import io.jvmm.kvm.sys.KvmCap;
+import io.jvmm.kvm.KvmCap;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -47,6 +47,8 @@ class LayeringTest {
             .because("a virtio device knows no transport"),
         noClasses().that().resideInAPackage(KVM).should().dependOnClassesThat().resideInAPackage(CLI)
             .because("the library knows no command line"),
+        noClasses().that().resideOutsideOfPackage(KVM).should().dependOnClassesThat().resideInAPackage("io.jvmm.kvm.sys..")
+            .because("io.jvmm.kvm.sys (ioctl numbers, struct layouts, the kick signal) is vmm-kvm's internal package"),
         noClasses().that().resideInAPackage(DEVICES).should().dependOnClassesThat().resideInAnyPackage(MEMORY, VIRTIO, KVM, CLI)
             .because("vmm-devices: buses and device models know no KVM, guest memory or platform map"),
         noClasses().that().resideInAPackage("io.jvmm.devices").should().dependOnClassesThat().resideInAPackage("io.jvmm.devices.bus..")

@@ -3,7 +3,6 @@ package io.jvmm.kvm;
 import io.jvmm.core.Errno;
 import io.jvmm.core.LibC;
 import io.jvmm.core.SyscallException;
-import io.jvmm.kvm.sys.KvmCap;
 import io.jvmm.kvm.sys.KvmConstants;
 import io.jvmm.kvm.sys.KvmIoctls;
 import io.jvmm.kvm.sys.KvmStructs.KvmCpuid2;
@@ -33,6 +32,9 @@ public final class Kvm implements AutoCloseable {
         this.fd = fd;
         this.apiVersion = apiVersion;
     }
+
+    /** The KVM API version jvmm is written for ({@code KVM_GET_API_VERSION}; api.rst 4.1: always 12). */
+    public static final int REQUIRED_API_VERSION = KvmConstants.KVM_API_VERSION;
 
     /** Opens {@link #DEVICE}. See {@link #open(Path)}. */
     public static Kvm open() {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jvmm.kvm.sys.KvmCap;
 import io.jvmm.kvm.sys.KvmConstants;
 import io.jvmm.kvm.x86.X86Layout;
 import java.util.ArrayList;

@@ -1,32 +1,26 @@
 package io.jvmm.virtio;
 
 import io.jvmm.memory.GuestMemory;
+import io.jvmm.memory.GuestRange;
 import io.jvmm.memory.VolatileSlice;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import io.jvmm.memory.GuestRange;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /** Writes a chain's device-writable buffers as one stream of bytes, across buffer boundaries. */
 public final class ChainWriter {
     private final GuestMemory memory;
-    private final List<Buffer> buffers;
-    private int buffer;
-    private long offset;
+    private final BufferCursor cursor;
     private long written;
-    private long remaining;
 
     public ChainWriter(GuestMemory memory, DescriptorChain chain) {
         this.memory = memory;
-        this.buffers = chain.writable();
-        this.remaining = chain.writableLength();
+        this.cursor = new BufferCursor(chain.writable(), chain.writableLength());
     }
 
     /** The room left. */
     public long remaining() {
-        return remaining;
+        return cursor.remaining();
     }
 
     /** The bytes written so far: the {@code len} to give {@link SplitQueue#addUsed}. */
@@ -37,61 +31,30 @@ public final class ChainWriter {
     /** Writes as much of {@code src} as fits; returns the count written. */
     public int write(byte[] src) {
         int done = 0;
-        while (done < src.length && buffer < buffers.size()) {
-            Buffer b = buffers.get(buffer);
-            int n = (int) Math.min(src.length - done, b.length() - offset);
-            if (n > 0) {
-                // a buffer may straddle two adjacent regions: one slice per region
-                int at = done;
-                for (VolatileSlice s : memory.getSlices(b.addr().uncheckedAdd(offset), n)) {
-                    s.copyFrom(Arrays.copyOfRange(src, at, at + (int) s.size()));
-                    at += (int) s.size();
-                }
-                done += n;
-                offset += n;
-            }
-            if (offset == b.length()) {
-                buffer++;
-                offset = 0;
+        for (GuestRange r : cursor.next(src.length)) {
+            // a buffer may straddle two adjacent regions: one slice per region
+            for (VolatileSlice s : memory.getSlices(r.start(), r.size())) {
+                s.copyFrom(Arrays.copyOfRange(src, done, done + (int) s.size()));
+                done += (int) s.size();
             }
         }
+        cursor.advance(done);
         written += done;
-        remaining -= done;
         return done;
     }
 
     /**
-     * Fills the next {@code len} bytes of room from {@code src} at file position {@code position},
-     * straight into guest memory, as a block device's IN request does.
+     * Fills the next {@code len} bytes of room from {@code src} at file position {@code position}
+     * as one scattering read, straight into guest memory, as a block device's IN request does.
      *
      * @return the bytes read: {@code len}, or fewer at end of file or when the room ends first
-     * @throws IOException when the channel fails (bytes read before it are in guest memory and
-     *     counted in {@link #bytesWritten})
+     * @throws IOException when the channel fails (the kernel may have filled part of the room;
+     *     it is not counted in {@link #bytesWritten})
      */
     public long transferFrom(FileChannel src, long position, long len) throws IOException {
-        List<GuestRange> ranges = new ArrayList<>();
-        long want = 0;
-        int bi = buffer;
-        long off = offset;
-        while (want < len && bi < buffers.size()) {
-            Buffer b = buffers.get(bi);
-            long n = Math.min(len - want, b.length() - off);
-            if (n > 0) {
-                ranges.add(new GuestRange(b.addr().uncheckedAdd(off), n));
-                want += n;
-            }
-            bi++;
-            off = 0;
-        }
-        // one scattering read for the whole request (readv), not one call per buffer
-        long done = 0;
-        try {
-            done = memory.readFromChannel(src, position, ranges);
-        } finally {
-            // on a failure the kernel may have filled part of the buffers; only a count is lost
-            long moved = skip(done);
-            written += moved;
-        }
+        long done = memory.readFromChannel(src, position, cursor.next(len));
+        cursor.advance(done);
+        written += done;
         return done;
     }
 
@@ -100,19 +63,7 @@ public final class ChainWriter {
      * the count skipped. A device that fails a request part-way skips to the status byte.
      */
     public long skip(long len) {
-        long done = 0;
-        while (done < len && buffer < buffers.size()) {
-            Buffer b = buffers.get(buffer);
-            long n = Math.min(len - done, b.length() - offset);
-            done += n;
-            offset += n;
-            if (offset == b.length()) {
-                buffer++;
-                offset = 0;
-            }
-        }
-        remaining -= done;
-        return done;
+        return cursor.advance(len);
     }
 
     private void writeLittleEndian(long v, int width) {

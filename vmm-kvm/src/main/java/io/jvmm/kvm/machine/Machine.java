@@ -22,7 +22,7 @@ import io.jvmm.kvm.guest.GuestImage;
 import io.jvmm.kvm.loader.GuestRamLayout;
 import io.jvmm.kvm.loader.LinuxLoader;
 import io.jvmm.kvm.loader.LoadedKernel;
-import io.jvmm.kvm.sys.KvmCap;
+import io.jvmm.kvm.KvmCap;
 import io.jvmm.kvm.sys.KvmConstants;
 import io.jvmm.kvm.x86.GuestCpuid;
 import io.jvmm.kvm.x86.LinuxVcpuSetup;

@@ -6,7 +6,7 @@ import io.jvmm.kvm.Vm;
 import io.jvmm.core.EventFd;
 import io.jvmm.devices.bus.MmioBus;
 import io.jvmm.devices.BusDevice;
-import io.jvmm.kvm.sys.KvmCap;
+import io.jvmm.kvm.KvmCap;
 import io.jvmm.kvm.x86.X86Layout;
 import io.jvmm.memory.GuestMemory;
 import io.jvmm.virtio.VirtioDevice;

@@ -2,7 +2,7 @@ package io.jvmm.kvm.sys;
 
 /**
  * Numeric values of {@code <linux/kvm.h>} other than ioctls and capabilities (those are in
- * {@link KvmIoctls} and {@link KvmCap}): the API version, exit reasons, I/O directions, memory-slot
+ * {@link KvmIoctls} and {@link io.jvmm.kvm.KvmCap}): the API version, exit reasons, I/O directions, memory-slot
  * flags, system-event types, internal-error suberrors and MP states. {@code KvmAbiTest} checks
  * them against the header.
  */

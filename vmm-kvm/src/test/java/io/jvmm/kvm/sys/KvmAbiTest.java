@@ -1,5 +1,7 @@
 package io.jvmm.kvm.sys;
 
+import io.jvmm.kvm.KvmCap;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

@@ -1,4 +1,4 @@
-package io.jvmm.kvm.sys;
+package io.jvmm.kvm;
 
 /**
  * The KVM capabilities jvmm asks about with {@code KVM_CHECK_EXTENSION}, with their numbers from
