@@ -28,7 +28,7 @@ import java.util.Locale;
 /**
  * The exit-path benchmark (issue 3, "Fast"): {@link BuiltInGuests#exitBenchmark()} writes a byte to
  * {@link X86Layout#EXIT_BENCHMARK_PORT} N times and halts; every write is one port-I/O exit served
- * by {@link Machine#run} through the production run loop ({@code Vcpu.run(IoBus, MmioBus,
+ * by {@link Machine#run} through the production run loop ({@code Vcpu.run(ExitHandler,
  * ExitCounter)}, the I/O bus, a device). The rate is the run's exits over
  * {@link RunResult#runLoop()}, the time from the first {@code KVM_RUN} until the vCPU thread left
  * its loop. The second rate is N - 1 exits over the vCPU thread's CPU time from the first to the

@@ -57,6 +57,9 @@ class LayeringTest {
                 "io.jvmm.kvm", "io.jvmm.devices.bus..", "io.jvmm.devices..", "io.jvmm.kvm.x86..", "io.jvmm.kvm.loader..",
                 "io.jvmm.kvm.acpi..", "io.jvmm.kvm.guest..", VIRTIO)
             .because("the ioctl layer knows no buses, devices or platform"),
+        noClasses().that().resideInAPackage("io.jvmm.kvm").should().dependOnClassesThat().resideInAnyPackage(DEVICES,
+                "io.jvmm.kvm.machine..", "io.jvmm.kvm.x86..", "io.jvmm.kvm.loader..", "io.jvmm.kvm.acpi..", "io.jvmm.kvm.guest..")
+            .because("Kvm, Vm and Vcpu know no bus, device or platform: exits leave through an ExitHandler (crosvm's handle_io)"),
         noClasses().that().resideInAPackage("io.jvmm.kvm.acpi..").should().dependOnClassesThat().resideInAnyPackage(
                 "io.jvmm.kvm", "io.jvmm.kvm.x86..", "io.jvmm.kvm.loader..", "io.jvmm.devices..", "io.jvmm.devices.bus..",
                 "io.jvmm.kvm.sys..", "io.jvmm.kvm.guest..")

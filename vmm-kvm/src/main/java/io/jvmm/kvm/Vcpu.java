@@ -3,8 +3,6 @@ package io.jvmm.kvm;
 import com.sun.jna.Pointer;
 import io.jvmm.core.Errno;
 import io.jvmm.core.LibC;
-import io.jvmm.devices.bus.IoBus;
-import io.jvmm.devices.bus.MmioBus;
 import io.jvmm.kvm.sys.KvmConstants;
 import io.jvmm.kvm.sys.KvmIoctls;
 import io.jvmm.kvm.sys.KvmStructs.KvmCpuid2;
@@ -32,7 +30,7 @@ import java.util.Objects;
  * <h2>The run path</h2>
  * {@code kvm_run} is mmapped from the vCPU descriptor once and read through one direct
  * little-endian {@link ByteBuffer} at the offsets of {@code KvmStructs.KvmRun}. Port and MMIO
- * exits are served in {@link #run(IoBus, MmioBus, ExitCounter)} without leaving the loop and
+ * exits are served in {@link #run(ExitHandler, ExitCounter)} without leaving the loop and
  * without allocating: the exit fields are read from the view, the data is copied into preallocated
  * arrays of the access width, the bus finds the device by binary search, and the reply is copied
  * back before the next {@code KVM_RUN}.
@@ -262,7 +260,7 @@ public final class Vcpu implements AutoCloseable {
      * One {@code KVM_RUN}, returning whatever exit it produced. For {@link VcpuExit.Io} IN and
      * {@link VcpuExit.Mmio} reads, fill the exit's {@code data()} before calling a run method
      * again; it is handed to the guest then. Allocates a record per exit: for the hot path use
-     * {@link #run(IoBus, MmioBus, ExitCounter)}.
+     * {@link #run(ExitHandler, ExitCounter)}.
      *
      * @throws IllegalStateException if closed or already running on another thread
      * @throws KvmException if {@code KVM_RUN} fails other than with EINTR/EAGAIN
@@ -283,7 +281,7 @@ public final class Vcpu implements AutoCloseable {
     }
 
     /**
-     * Runs the guest, serving port exits from {@code io} and MMIO exits from {@code mmio} in place,
+     * Runs the guest, serving port and MMIO exits in place through {@code handler},
      * until any other exit, which it returns (HLT, shutdown, failed entry, internal error, system
      * event, {@link VcpuExit.Interrupted} after a {@link #kick()}, or an unmodelled exit). Every
      * exit, served or returned, is counted in {@code counter}. Allocates nothing for served exits.
@@ -292,9 +290,8 @@ public final class Vcpu implements AutoCloseable {
      * @throws KvmException if {@code KVM_RUN} fails other than with EINTR/EAGAIN
      * @throws RuntimeException whatever a device throws, after which the vCPU may be resumed
      */
-    public VcpuExit run(IoBus io, MmioBus mmio, ExitCounter counter) {
-        Objects.requireNonNull(io, "io");
-        Objects.requireNonNull(mmio, "mmio");
+    public VcpuExit run(ExitHandler handler, ExitCounter counter) {
+        Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(counter, "counter");
         int raw = fd.acquire();
         try {
@@ -305,9 +302,9 @@ public final class Vcpu implements AutoCloseable {
                     int reason = enter(raw);
                     counter.count(reason == INTERRUPTED ? KvmConstants.KVM_EXIT_INTR : reason);
                     if (reason == KvmConstants.KVM_EXIT_IO) {
-                        serveIo(io);
+                        serveIo(handler);
                     } else if (reason == KvmConstants.KVM_EXIT_MMIO) {
-                        serveMmio(mmio);
+                        serveMmio(handler);
                     } else {
                         return decode(reason, false);
                     }
@@ -387,7 +384,7 @@ public final class Vcpu implements AutoCloseable {
         }
     }
 
-    private void serveIo(IoBus bus) {
+    private void serveIo(ExitHandler handler) {
         int direction = run.get(KvmRun.IO_DIRECTION);
         int size = run.get(KvmRun.IO_SIZE) & 0xff;
         int port = run.getShort(KvmRun.IO_PORT) & 0xffff;
@@ -397,23 +394,23 @@ public final class Vcpu implements AutoCloseable {
         for (int i = 0; i < count; i++, offset += size) {
             if (direction == KvmConstants.KVM_EXIT_IO_OUT) {
                 run.get(offset, data, 0, size);
-                bus.write(port, data);
+                handler.ioWrite(port, data);
             } else {
-                bus.read(port, data);
+                handler.ioRead(port, data);
                 run.put(offset, data, 0, size);
             }
         }
     }
 
-    private void serveMmio(MmioBus bus) {
+    private void serveMmio(ExitHandler handler) {
         long address = run.getLong(KvmRun.MMIO_PHYS_ADDR);
         int length = checkedMmioLength();
         byte[] data = scratch[length];
         if (run.get(KvmRun.MMIO_IS_WRITE) != 0) {
             run.get(KvmRun.MMIO_DATA, data, 0, length);
-            bus.write(address, data);
+            handler.mmioWrite(address, data);
         } else {
-            bus.read(address, data);
+            handler.mmioRead(address, data);
             run.put(KvmRun.MMIO_DATA, data, 0, length);
         }
     }

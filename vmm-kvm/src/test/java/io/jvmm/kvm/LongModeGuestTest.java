@@ -59,7 +59,7 @@ class LongModeGuestTest {
                 io.register(X86Layout.COM1_PORT, 8, serial);
                 mmio.register(0xd000_0000L, 0x1000, mmioDevice);
 
-                VcpuExit exit = vcpu.run(io, mmio, new ExitCounter());
+                VcpuExit exit = vcpu.run(new io.jvmm.kvm.machine.BusExitHandler(io, mmio), new ExitCounter());
 
                 assertInstanceOf(VcpuExit.Hlt.class, exit);
                 assertArrayEquals("OK".getBytes(), serial.written());

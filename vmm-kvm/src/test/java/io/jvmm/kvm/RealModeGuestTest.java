@@ -38,7 +38,7 @@ class RealModeGuestTest {
                 io.register(X86Layout.COM1_PORT, 8, serial);
                 ExitCounter counter = new ExitCounter();
 
-                VcpuExit exit = vcpu.run(io, new MmioBus(), counter);
+                VcpuExit exit = vcpu.run(new io.jvmm.kvm.machine.BusExitHandler(io, new MmioBus()), counter);
 
                 assertInstanceOf(VcpuExit.Hlt.class, exit);
                 assertArrayEquals("Hi".getBytes(), serial.written());

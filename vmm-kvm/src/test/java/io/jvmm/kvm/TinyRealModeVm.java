@@ -37,7 +37,7 @@ public final class TinyRealModeVm implements AutoCloseable {
     }
 
     public VcpuExit run() {
-        return vcpu.run(io, mmio, counter);
+        return vcpu.run(new io.jvmm.kvm.machine.BusExitHandler(io, mmio), counter);
     }
 
     @Override

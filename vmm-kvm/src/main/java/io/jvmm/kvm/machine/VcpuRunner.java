@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * {@link StopReason#RESET}), or the time limit. Then every vCPU is kicked out of {@code KVM_RUN}
  * ({@link Vcpu#kick()}: {@code immediate_exit} plus a signal) and the threads are joined.
  *
- * <p>Each vCPU thread spends its life in {@link Vcpu#run(IoBus, MmioBus, ExitCounter)}, which serves
+ * <p>Each vCPU thread spends its life in {@link Vcpu#run(io.jvmm.kvm.ExitHandler, ExitCounter)} with a {@link BusExitHandler}, which serves
  * port and MMIO exits without allocating; the thread only comes back here for the rare exits. It
  * counts exits in its own {@link ExitCounter}; the counts are summed after the join.
  *
@@ -38,8 +38,7 @@ public final class VcpuRunner {
     private static final long JOIN_LIMIT_MS = 10_000;
 
     private final List<Vcpu> vcpus;
-    private final IoBus io;
-    private final MmioBus mmio;
+    private final BusExitHandler exits;
     private final long vmCreatedAtNanos;
     private final AtomicReference<Termination> termination = new AtomicReference<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -65,8 +64,7 @@ public final class VcpuRunner {
             throw new IllegalArgumentException("no vCPUs to run");
         }
         this.vcpus = List.copyOf(vcpus);
-        this.io = Objects.requireNonNull(io, "io");
-        this.mmio = Objects.requireNonNull(mmio, "mmio");
+        this.exits = new BusExitHandler(io, mmio);
         this.vmCreatedAtNanos = vmCreatedAtNanos;
     }
 
@@ -179,7 +177,7 @@ public final class VcpuRunner {
         try {
             state.firstRunNanos = System.nanoTime();
             while (termination.get() == null) {
-                VcpuExit exit = vcpu.run(io, mmio, state.counter);
+                VcpuExit exit = vcpu.run(exits, state.counter);
                 if (exit instanceof VcpuExit.Interrupted) {
                     continue; // kicked: the loop condition decides; a stray signal just resumes
                 }
