@@ -1,6 +1,7 @@
 package io.jvmm.virtio.block;
 
 import io.jvmm.memory.GuestMemory;
+import io.jvmm.virtio.ActiveQueue;
 import io.jvmm.virtio.ChainReader;
 import io.jvmm.virtio.ChainWriter;
 import io.jvmm.virtio.DescriptorChain;
@@ -59,10 +60,8 @@ public final class VirtioBlock implements VirtioDevice {
     private final byte[] config = new byte[CONFIG_SIZE];
     private final byte[] id;
     private final AtomicLong badRequests = new AtomicLong();
-    private volatile Active active;
+    private volatile ActiveQueue active;
 
-    private record Active(GuestMemory memory, SplitQueue queue, VirtioInterrupt interrupt) {
-    }
 
     /** A device on {@code image}, which it owns from now on (closed with the device). */
     public VirtioBlock(DiskImage image) {
@@ -120,15 +119,14 @@ public final class VirtioBlock implements VirtioDevice {
 
     @Override
     public void activate(GuestMemory memory, long features, List<SplitQueue> queues, VirtioInterrupt interrupt) {
-        SplitQueue q = queues.get(0);
-        active = q == null ? null : new Active(memory, q, interrupt);
+        active = ActiveQueue.of(memory, queues, 0, interrupt);
     }
 
     @Override
     public void processQueue(int index) {
-        Active a = active;
-        if (a != null && a.queue.serveAvailable(chain -> serve(a.memory, chain))) {
-            a.interrupt.signalUsedBuffer();
+        ActiveQueue a = active;
+        if (a != null) {
+            a.serveAll(this::serve);
         }
     }
 

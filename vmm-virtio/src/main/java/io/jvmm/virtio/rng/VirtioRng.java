@@ -1,6 +1,7 @@
 package io.jvmm.virtio.rng;
 
 import io.jvmm.memory.GuestMemory;
+import io.jvmm.virtio.ActiveQueue;
 import io.jvmm.virtio.ChainWriter;
 import io.jvmm.virtio.DescriptorChain;
 import io.jvmm.virtio.SplitQueue;
@@ -36,11 +37,9 @@ public final class VirtioRng implements VirtioDevice {
     private final InputStream source;
     private final String label;
     private final byte[] chunk = new byte[MAX_PER_REQUEST];
-    private volatile Active active;
+    private volatile ActiveQueue active;
     private boolean sourceFailed;
 
-    private record Active(GuestMemory memory, SplitQueue queue, VirtioInterrupt interrupt) {
-    }
 
     private VirtioRng(InputStream source, String label) {
         this.source = source;
@@ -92,15 +91,14 @@ public final class VirtioRng implements VirtioDevice {
 
     @Override
     public void activate(GuestMemory memory, long features, List<SplitQueue> queues, VirtioInterrupt interrupt) {
-        SplitQueue q = queues.get(0);
-        active = q == null ? null : new Active(memory, q, interrupt);
+        active = ActiveQueue.of(memory, queues, 0, interrupt);
     }
 
     @Override
     public void processQueue(int index) {
-        Active a = active;
-        if (a != null && a.queue.serveAvailable(chain -> fill(a.memory, chain))) {
-            a.interrupt.signalUsedBuffer();
+        ActiveQueue a = active;
+        if (a != null) {
+            a.serveAll(this::fill);
         }
     }
 
