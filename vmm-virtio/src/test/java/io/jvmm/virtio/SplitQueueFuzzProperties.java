@@ -156,4 +156,42 @@ class SplitQueueFuzzProperties {
             assertEquals(expected, queue.error());
         }
     }
+
+    /**
+     * Chains whose lengths sum near and past 2^32 (overlapping buffers of up to 1 GiB in a 1 GiB
+     * RAM, untouched so nothing is committed): the totals are exact below the limit, and one past
+     * it needs reset with LENGTH_OVERFLOW, for the readable and the writable side alike.
+     */
+    @Property(tries = 200)
+    void lengthsNearTwoToTheThirtyTwoAreSummedExactlyOrRefused(
+            @ForAll @Size(min = 1, max = 8) List<@IntRange(min = 0, max = 1 << 30) Integer> lengths,
+            @ForAll @IntRange(min = 0, max = 8) int readableCount) {
+        try (GuestMemory big = GuestMemory.create(GuestRange.of(0, 1L << 30))) {
+            Rings r = new Rings(big, 16, 0x1000, 0x2000, 0x3000);
+            int n = lengths.size();
+            int readable = Math.min(readableCount, n);
+            long readTotal = 0;
+            long writeTotal = 0;
+            for (int i = 0; i < n; i++) {
+                boolean write = i >= readable;
+                r.descriptor(i, 0, lengths.get(i), (i + 1 < n ? F_NEXT : 0) | (write ? F_WRITE : 0), i + 1);
+                if (write) {
+                    writeTotal += lengths.get(i);
+                } else {
+                    readTotal += lengths.get(i);
+                }
+            }
+            r.offer(0);
+            SplitQueue q = SplitQueue.create(big, r.config(false, false));
+            Optional<DescriptorChain> chain = q.pop();
+            if (readTotal > 0xffff_ffffL || writeTotal > 0xffff_ffffL) {
+                assertTrue(chain.isEmpty());
+                assertEquals(QueueError.LENGTH_OVERFLOW, q.error());
+            } else {
+                assertTrue(chain.isPresent(), () -> "refused: " + q.error());
+                assertEquals(readTotal, chain.get().readableLength());
+                assertEquals(writeTotal, chain.get().writableLength());
+            }
+        }
+    }
 }
