@@ -105,4 +105,28 @@ public class GuestMemoryBenchmarks {
             m.writeLongVolatileAtAddr(i, GuestAddress.of(a[i]));
         }
     }
+
+    /** Issue 11: the acquire load virtqueues use for {@code avail.idx}, against plain and volatile. */
+    @Benchmark
+    @OperationsPerInvocation(MemoryBenchmarks.BATCH)
+    public long readLongAcquireFromAddrRandom() {
+        GuestMemory m = memory;
+        long[] a = addresses;
+        long acc = 0;
+        for (int i = 0; i < MemoryBenchmarks.BATCH; i++) {
+            acc += m.readLongAcquireFromAddr(GuestAddress.of(a[i]));
+        }
+        return acc;
+    }
+
+    /** Issue 11: the release store virtqueues use for {@code used.idx}, against plain and volatile. */
+    @Benchmark
+    @OperationsPerInvocation(MemoryBenchmarks.BATCH)
+    public void writeLongReleaseAtAddrRandom() {
+        GuestMemory m = memory;
+        long[] a = addresses;
+        for (int i = 0; i < MemoryBenchmarks.BATCH; i++) {
+            m.writeLongReleaseAtAddr(i, GuestAddress.of(a[i]));
+        }
+    }
 }
