@@ -136,7 +136,7 @@ final class NestedKvmHost {
     /**
      * JVM options for jvmm in L1: C1 only. Under L1's TCG, HotSpot's tiered recompilation (C1 code
      * replaced by C2 code, the old entry patched while other threads run it) crashed the JVM in 3
-     * of 6 virtio-blk benchmark runs, always at a C1 method's entry; with C1 only, 0 of 3, and the
+     * of 6 virtio-blk benchmark runs, always at a C1 method's entry; with C1 only, 0 of 6, and the
      * runs were faster, since C2's compiler threads are costly when emulated (docs/testing.md).
      */
     static final List<String> L1_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
