@@ -21,6 +21,8 @@
 #   KVM_HOST_MEM      L1 memory (default 4G)      KVM_HOST_SMP  L1 vCPUs (default 2)
 #   KVM_HOST_IDLE     L1 powers itself off after this many seconds without a request (default 900)
 #   KVM_HOST_BOOT_TIMEOUT  seconds start waits for L1 (default 300)
+#   KVM_HOST_HEARTBEAT_LIMIT  exec declares L1 wedged (status 125) after this many seconds without
+#                     its heartbeat (default 180)
 #
 # Exit status: exec/run return CMD's status (124 when --timeout expired); a failure of the host
 # itself is one line on stderr, "kvm-host.sh: error: ...", and status 125.
@@ -41,6 +43,8 @@ MEM=${KVM_HOST_MEM:-4G}
 SMP=${KVM_HOST_SMP:-2}
 IDLE=${KVM_HOST_IDLE:-900}
 BOOT_TIMEOUT=${KVM_HOST_BOOT_TIMEOUT:-300}
+# exec gives up on an L1 whose heartbeat (written every 2 s) is older than this.
+HEARTBEAT_LIMIT=${KVM_HOST_HEARTBEAT_LIMIT:-180}
 # Modules L1 loads, with their dependencies resolved by modprobe at prepare time.
 MODULES="virtio_pci 9pnet_virtio 9p overlay kvm_amd"
 
@@ -54,7 +58,7 @@ at_exit() { CLEANUPS+=("$1"); }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-usage() { sed -n '6,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '6,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 # ================================================================================================
 # prepare
@@ -206,6 +210,10 @@ grep -q '^kvm_amd ' /proc/modules || fail "kvm_amd is not loaded"
 echo "$(uname -r) $(nproc) cpus, $(awk '/MemTotal/ { print $2 }' /proc/meminfo) kB, up $(cut -d' ' -f1 /proc/uptime) s" > "$S/ready.tmp"
 mv "$S/ready.tmp" "$S/ready"
 say "ready"
+# A heartbeat the host can watch while a request runs: under TCG, L1 itself has been seen to wedge
+# (soft lockups on both CPUs, nothing scheduled for minutes); a stale heartbeat tells the host to
+# give up on this L1 instead of waiting out every later request.
+( while :; do date +%s > "$S/heartbeat.tmp" && mv "$S/heartbeat.tmp" "$S/heartbeat"; sleep 2; done ) &
 last=$(cut -d. -f1 /proc/uptime)
 while :; do
     for f in "$S"/req/*.sh; do
@@ -343,9 +351,14 @@ cmd_exec() {
     # This request's files go however exec ends.
     at_exit "rm -f '$s/req/$id.sh' '$s/res/$id'.*"
     # Waiting longer than the command's own bound: L1 may still be busy with an earlier request.
-    local deadline=$((SECONDS + timeout + 120))
+    local deadline=$((SECONDS + timeout + 120)) beat
     while [ ! -f "$s/res/$id.rc" ]; do
         alive || die "L1 exited while running the command (console: $SESSION/console.log)"
+        beat=$(stat -c %Y "$s/heartbeat" 2>/dev/null || echo 0)
+        if [ "$beat" -gt 0 ] && [ $(($(date +%s) - beat)) -gt "$HEARTBEAT_LIMIT" ]; then
+            kill -9 "$(qemu_pid)" 2>/dev/null || true
+            die "L1 stopped responding (no heartbeat for more than $HEARTBEAT_LIMIT s; console: $SESSION/console.log); stopped it"
+        fi
         [ $SECONDS -lt $deadline ] || { echo "kvm-host.sh: error: no answer from L1 within $((timeout + 120)) s" >&2; exit 124; }
         sleep 0.1
     done
