@@ -1,5 +1,7 @@
 package io.jvmm.kvm.x86;
 
+import io.jvmm.devices.BootCompletePort;
+
 /**
  * Every fixed guest-physical address jvmm uses on x86-64, in one place. The low-memory map follows
  * the conventions Linux expects with no BIOS (Documentation/arch/x86/boot.rst, "The 64-bit boot
@@ -142,7 +144,7 @@ public final class X86Layout {
     }
 
     public static final int BOOT_COMPLETE_PORT = 0x3f0;
-    public static final int BOOT_COMPLETE_VALUE = io.jvmm.devices.BootCompletePort.SIGNAL_VALUE;
+    public static final int BOOT_COMPLETE_VALUE = BootCompletePort.SIGNAL_VALUE;
     /**
      * The port the exit-path benchmark guest writes to: decoded by no standard PC device, so every
      * write is a plain port-I/O exit (see io.jvmm.kvm.guest.BuiltInGuests#exitBenchmark).

@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -253,7 +254,7 @@ public final class MmioTransport {
     }
 
     /** Applies a queue register write to the selected queue, unless the device runs already. */
-    private void queueRegister(java.util.function.Consumer<Queue> write) {
+    private void queueRegister(Consumer<Queue> write) {
         // §4.2.2.3: the queue registers are written before DRIVER_OK; later writes are ignored.
         if (queueSel >= 0 && queueSel < queues.length && (status & DeviceStatus.DRIVER_OK) == 0) {
             write.accept(queues[queueSel]);
