@@ -1,18 +1,18 @@
 package io.jvmm.bench;
 
 import io.jvmm.kvm.DescriptorTable;
-import io.jvmm.kvm.machine.GuestConfig;
+import io.jvmm.machine.GuestConfig;
 import io.jvmm.kvm.Kvm;
-import io.jvmm.kvm.machine.Machine;
+import io.jvmm.machine.Machine;
 import io.jvmm.kvm.Regs;
-import io.jvmm.kvm.machine.RunResult;
+import io.jvmm.machine.RunResult;
 import io.jvmm.kvm.Segment;
 import io.jvmm.kvm.Sregs;
-import io.jvmm.kvm.machine.StopReason;
+import io.jvmm.machine.StopReason;
 import io.jvmm.kvm.Vcpu;
 import io.jvmm.devices.BusDevice;
-import io.jvmm.kvm.guest.BuiltInGuests;
-import io.jvmm.kvm.x86.X86Layout;
+import io.jvmm.machine.guest.BuiltInGuests;
+import io.jvmm.x86.X86Layout;
 import io.jvmm.memory.GuestAddress;
 import java.io.IOException;
 import java.io.PrintWriter;

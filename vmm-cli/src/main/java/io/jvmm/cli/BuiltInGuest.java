@@ -1,7 +1,7 @@
 package io.jvmm.cli;
 
-import io.jvmm.kvm.guest.BuiltInGuests;
-import io.jvmm.kvm.guest.GuestImage;
+import io.jvmm.machine.guest.BuiltInGuests;
+import io.jvmm.machine.guest.GuestImage;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.jvmm.cli;
 
-import io.jvmm.kvm.machine.GuestConfig;
-import io.jvmm.kvm.machine.Machine;
-import io.jvmm.kvm.guest.BuiltInGuests;
+import io.jvmm.machine.GuestConfig;
+import io.jvmm.machine.Machine;
+import io.jvmm.machine.guest.BuiltInGuests;
 import io.jvmm.memory.GuestAddress;
 import java.util.Objects;
 import org.slf4j.Logger;

@@ -1,6 +1,6 @@
 package io.jvmm.cli;
 
-import io.jvmm.kvm.guest.CpuMode;
+import io.jvmm.machine.guest.CpuMode;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;

@@ -1,7 +1,7 @@
 package io.jvmm.cli;
 
-import io.jvmm.kvm.machine.GuestConfig;
-import io.jvmm.kvm.machine.Machine;
+import io.jvmm.machine.GuestConfig;
+import io.jvmm.machine.Machine;
 
 /**
  * Where the guest {@code jvmm run} boots comes from, and what the host does around its run. The

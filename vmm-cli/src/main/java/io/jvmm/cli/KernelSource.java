@@ -1,9 +1,10 @@
 package io.jvmm.cli;
 
-import io.jvmm.kvm.machine.GuestConfig;
-import io.jvmm.kvm.loader.GuestRamLayout;
-import io.jvmm.kvm.loader.LinuxLoader;
-import io.jvmm.kvm.loader.LoaderException;
+import io.jvmm.machine.GuestConfig;
+import io.jvmm.loader.GuestRamLayout;
+import io.jvmm.loader.LinuxLoader;
+import io.jvmm.loader.LoaderException;
+import io.jvmm.x86.X86Layout;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -38,7 +39,7 @@ record KernelSource(Path kernel, Optional<Path> initrd, String cmdline) implemen
     @Override
     public void configure(GuestConfig.Builder config, long memorySize) {
         try {
-            LinuxLoader.check(List.of(GuestRamLayout.ramRanges(memorySize)), kernel, initrd, cmdline);
+            LinuxLoader.check(X86Layout.BOOT_LAYOUT, List.of(GuestRamLayout.ramRanges(X86Layout.BOOT_LAYOUT, memorySize)), kernel, initrd, cmdline);
         } catch (LoaderException e) {
             throw new CliException(ExitCodes.VMM_ERROR, e.getMessage(), e);
         }

@@ -1,10 +1,10 @@
 package io.jvmm.cli;
 
 import io.jvmm.core.IoErrors;
-import io.jvmm.kvm.machine.GuestConfig;
-import io.jvmm.kvm.guest.CpuMode;
-import io.jvmm.kvm.guest.GuestImage;
-import io.jvmm.kvm.guest.ImageContent;
+import io.jvmm.machine.GuestConfig;
+import io.jvmm.machine.guest.CpuMode;
+import io.jvmm.machine.guest.GuestImage;
+import io.jvmm.machine.guest.ImageContent;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.jvmm.cli;
 
-import io.jvmm.kvm.machine.RunResult;
+import io.jvmm.machine.RunResult;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;

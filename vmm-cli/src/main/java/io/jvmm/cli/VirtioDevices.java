@@ -1,6 +1,6 @@
 package io.jvmm.cli;
 
-import io.jvmm.kvm.machine.GuestConfig;
+import io.jvmm.machine.GuestConfig;
 import io.jvmm.virtio.VirtioDevice;
 import io.jvmm.virtio.block.DiskImage;
 import io.jvmm.virtio.block.DiskImageException;
@@ -14,7 +14,7 @@ import java.util.List;
  * The virtio devices of one {@code jvmm run}: the --disk images opened and locked, and --rng,
  * before the console or the VM exist, so that a missing, unreadable, read-only or locked image
  * ends the run with one line and exit 1 having created nothing. Once handed to
- * {@link io.jvmm.kvm.machine.Machine#create} the machine owns them; until then this closes them.
+ * {@link io.jvmm.machine.Machine#create} the machine owns them; until then this closes them.
  */
 final class VirtioDevices {
     private final List<VirtioDevice> devices;

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jvmm.kvm.machine.GuestConfig;
+import io.jvmm.machine.GuestConfig;
 import io.jvmm.kvm.Kvm;
-import io.jvmm.kvm.machine.Machine;
-import io.jvmm.kvm.guest.BuiltInGuests;
+import io.jvmm.machine.Machine;
+import io.jvmm.machine.guest.BuiltInGuests;
 import io.jvmm.memory.GuestAddress;
 import java.io.OutputStream;
 import org.junit.jupiter.api.Assumptions;

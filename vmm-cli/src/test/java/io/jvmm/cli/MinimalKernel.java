@@ -1,19 +1,19 @@
 package io.jvmm.cli;
 
-import static io.jvmm.kvm.guest.Register.AL;
-import static io.jvmm.kvm.guest.Register.BL;
-import static io.jvmm.kvm.guest.Register.DX;
-import static io.jvmm.kvm.guest.Register.EAX;
-import static io.jvmm.kvm.guest.Register.EDX;
-import static io.jvmm.kvm.guest.Register.RAX;
-import static io.jvmm.kvm.guest.Register.RSI;
-import static io.jvmm.kvm.guest.Register.R12;
+import static io.jvmm.machine.guest.Register.AL;
+import static io.jvmm.machine.guest.Register.BL;
+import static io.jvmm.machine.guest.Register.DX;
+import static io.jvmm.machine.guest.Register.EAX;
+import static io.jvmm.machine.guest.Register.EDX;
+import static io.jvmm.machine.guest.Register.RAX;
+import static io.jvmm.machine.guest.Register.RSI;
+import static io.jvmm.machine.guest.Register.R12;
 
-import io.jvmm.kvm.guest.Condition;
-import io.jvmm.kvm.guest.CpuMode;
-import io.jvmm.kvm.guest.Label;
-import io.jvmm.kvm.guest.MemoryOperand;
-import io.jvmm.kvm.guest.X86Assembler;
+import io.jvmm.machine.guest.Condition;
+import io.jvmm.machine.guest.CpuMode;
+import io.jvmm.machine.guest.Label;
+import io.jvmm.machine.guest.MemoryOperand;
+import io.jvmm.machine.guest.X86Assembler;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;

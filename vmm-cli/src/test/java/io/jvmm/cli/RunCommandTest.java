@@ -1,8 +1,8 @@
 package io.jvmm.cli;
 
 import static io.jvmm.cli.CliRun.jvmm;
-import static io.jvmm.kvm.guest.Register.AL;
-import static io.jvmm.kvm.guest.Register.DX;
+import static io.jvmm.machine.guest.Register.AL;
+import static io.jvmm.machine.guest.Register.DX;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -10,11 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvmm.kvm.Kvm;
-import io.jvmm.kvm.guest.BuiltInGuests;
-import io.jvmm.kvm.guest.CpuMode;
-import io.jvmm.kvm.guest.Label;
-import io.jvmm.kvm.guest.X86Assembler;
-import io.jvmm.kvm.x86.X86Layout;
+import io.jvmm.machine.guest.BuiltInGuests;
+import io.jvmm.machine.guest.CpuMode;
+import io.jvmm.machine.guest.Label;
+import io.jvmm.machine.guest.X86Assembler;
+import io.jvmm.x86.X86Layout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

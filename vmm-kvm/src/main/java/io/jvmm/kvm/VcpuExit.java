@@ -9,6 +9,15 @@ import io.jvmm.kvm.sys.KvmConstants;
  * the others.
  */
 public sealed interface VcpuExit {
+    /** KVM exit reason of a port-I/O exit (KVM_EXIT_IO, api.rst 5), as {@link ExitCounter} counts it. */
+    int REASON_IO = KvmConstants.KVM_EXIT_IO;
+    /** KVM exit reason of an MMIO exit (KVM_EXIT_MMIO). */
+    int REASON_MMIO = KvmConstants.KVM_EXIT_MMIO;
+    /** KVM exit reason of a HLT with no in-kernel irqchip (KVM_EXIT_HLT). */
+    int REASON_HLT = KvmConstants.KVM_EXIT_HLT;
+    /** KVM exit reason of a run interrupted by a signal, e.g. a kick (KVM_EXIT_INTR). */
+    int REASON_INTR = KvmConstants.KVM_EXIT_INTR;
+
     /** Shared instances of the exits that carry no data. */
     Hlt HLT = new Hlt();
     Shutdown SHUTDOWN = new Shutdown();
@@ -126,6 +135,13 @@ public sealed interface VcpuExit {
 
     /** A system event such as a reset or shutdown request (KVM_EXIT_SYSTEM_EVENT). */
     record SystemEvent(int type, long flags) implements VcpuExit {
+        /** {@code type} of a shutdown request (KVM_SYSTEM_EVENT_SHUTDOWN, api.rst 5). */
+        public static final int SHUTDOWN = KvmConstants.KVM_SYSTEM_EVENT_SHUTDOWN;
+        /** {@code type} of a reset request (KVM_SYSTEM_EVENT_RESET). */
+        public static final int RESET = KvmConstants.KVM_SYSTEM_EVENT_RESET;
+        /** {@code type} of a guest crash report (KVM_SYSTEM_EVENT_CRASH). */
+        public static final int CRASH = KvmConstants.KVM_SYSTEM_EVENT_CRASH;
+
         @Override
         public String reasonName() {
             return "system_event";

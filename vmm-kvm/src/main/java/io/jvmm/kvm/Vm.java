@@ -58,6 +58,11 @@ public final class Vm implements AutoCloseable {
         this.createdAtNanos = createdAtNanos;
     }
 
+    /** Memory-slot flag: KVM logs the pages the guest writes (KVM_MEM_LOG_DIRTY_PAGES, api.rst 4.35). */
+    public static final int MEM_LOG_DIRTY_PAGES = KvmConstants.KVM_MEM_LOG_DIRTY_PAGES;
+    /** Memory-slot flag: guest writes exit as MMIO instead of reaching the memory (KVM_MEM_READONLY). */
+    public static final int MEM_READONLY = KvmConstants.KVM_MEM_READONLY;
+
     /** {@link System#nanoTime()} just before {@code KVM_CREATE_VM}, for setup-time statistics. */
     public long createdAtNanos() {
         return createdAtNanos;
@@ -74,7 +79,7 @@ public final class Vm implements AutoCloseable {
      * region and size (to change its flags, e.g. start dirty logging, or move it); anything else
      * needs {@link #removeMemoryRegion} first.
      *
-     * @param flags {@link KvmConstants#KVM_MEM_LOG_DIRTY_PAGES} and/or {@link KvmConstants#KVM_MEM_READONLY}
+     * @param flags 0, or {@link #MEM_LOG_DIRTY_PAGES} and/or {@link #MEM_READONLY}
      * @throws IllegalArgumentException for a bad slot number, flags, alignment, or an overlap with another slot
      * @throws KvmException when the kernel refuses
      */
@@ -270,10 +275,13 @@ public final class Vm implements AutoCloseable {
         return irqchip;
     }
 
+    /** {@link #createPit2} flag: the PC speaker port 0x61 is served in the kernel (KVM_PIT_SPEAKER_DUMMY). */
+    public static final int PIT_SPEAKER_DUMMY = KvmConstants.KVM_PIT_SPEAKER_DUMMY;
+
     /**
      * {@code KVM_CREATE_PIT2}: the in-kernel i8254 timer (needs the irqchip).
      *
-     * @param flags 0 or {@link KvmConstants#KVM_PIT_SPEAKER_DUMMY} (port 0x61 handled in-kernel)
+     * @param flags 0 or {@link #PIT_SPEAKER_DUMMY}
      */
     public void createPit2(int flags) {
         if (!irqchip) {
