@@ -2,7 +2,9 @@ package io.jvmm.cli;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -11,7 +13,15 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.EvaluationResult;
 import io.jvmm.virtio.layeringfixture.DeviceThatDrivesKvm;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.module.ModuleDescriptor;
+import java.net.URL;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -116,5 +126,44 @@ class LayeringTest {
         List<String> failed = RULES.stream().map(r -> r.allowEmptyShould(true).evaluate(wrong)).filter(EvaluationResult::hasViolation)
             .flatMap(r -> r.getFailureReport().getDetails().stream()).toList();
         assertTrue(failed.stream().anyMatch(d -> d.contains("DeviceThatDrivesKvm") && d.contains("io.jvmm.kvm.Vm")), failed::toString);
+    }
+
+    /**
+     * Each module's {@code module-info} exports its API packages and nothing else: above all, not
+     * {@code io.jvmm.kvm.sys}. Read from the compiled descriptors next to a class of each module
+     * (the tests run on the class path, where a descriptor is not enforced).
+     */
+    @Test
+    void everyModuleExportsItsApiPackagesOnly() {
+        Map<Class<?>, Set<String>> expected = Map.of(
+            io.jvmm.core.LibC.class, Set.of("io.jvmm.core"),
+            io.jvmm.memory.GuestMemory.class, Set.of("io.jvmm.memory"),
+            io.jvmm.virtio.VirtioDevice.class, Set.of("io.jvmm.virtio", "io.jvmm.virtio.mmio", "io.jvmm.virtio.block", "io.jvmm.virtio.rng"),
+            io.jvmm.devices.BusDevice.class, Set.of("io.jvmm.devices", "io.jvmm.devices.bus"),
+            io.jvmm.kvm.Vm.class, Set.of("io.jvmm.kvm"),
+            io.jvmm.loader.LinuxLoader.class, Set.of("io.jvmm.loader"),
+            io.jvmm.x86.X86Layout.class, Set.of("io.jvmm.x86", "io.jvmm.x86.acpi"),
+            io.jvmm.machine.Machine.class, Set.of("io.jvmm.machine", "io.jvmm.machine.guest"),
+            Main.class, Set.of());
+        expected.forEach((member, exports) -> {
+            ModuleDescriptor d = descriptorOf(member);
+            Set<String> actual = new TreeSet<>();
+            d.exports().forEach(e -> {
+                assertFalse(e.isQualified(), d.name() + " exports " + e.source() + " to chosen modules only");
+                actual.add(e.source());
+            });
+            assertEquals(new TreeSet<>(exports), actual, d.name() + " exports");
+        });
+    }
+
+    private static ModuleDescriptor descriptorOf(Class<?> member) {
+        URL location = member.getProtectionDomain().getCodeSource().getLocation();
+        try (InputStream in = new URL(location.toString().endsWith(".jar") ? "jar:" + location + "!/module-info.class"
+                : location + "module-info.class").openStream()) {
+            assertNotNull(in);
+            return ModuleDescriptor.read(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("no module-info.class beside " + member.getName() + " at " + location, e);
+        }
     }
 }
