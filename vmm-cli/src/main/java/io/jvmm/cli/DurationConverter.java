@@ -40,7 +40,12 @@ public final class DurationConverter implements ITypeConverter<Duration> {
         return d;
     }
 
-    /** The way users write it: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code 1500ms}. */
+    /**
+     * The way users write it: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code 1500ms}.
+     *
+     * @param d the duration; anything below a millisecond is dropped
+     * @return the duration in the largest of h, m, s and ms that divides it exactly, which {@link #convert} reads back
+     */
     public static String format(Duration d) {
         long ms = d.toMillis();
         if (ms % 3_600_000 == 0) {

@@ -26,6 +26,11 @@ final class KvmAccess {
 
     /** Why {@link Kvm#open(Path)} failed, with what the user can do about it. */
     static String whyNot(Path device, RuntimeException failure) {
+        // KvmException is a SyscallException: the ioctl case goes first.
+        if (failure instanceof KvmException k) {
+            // It opened, but the first ioctl failed: ENOTTY means the file is no KVM device.
+            return device + " is not a usable KVM device: " + k.getMessage();
+        }
         if (failure instanceof SyscallException s) {
             String hint = switch (s.errno()) {
                 case Errno.ENOENT -> "it does not exist: load kvm_intel or kvm_amd (inside a VM: enable nested"
@@ -37,10 +42,6 @@ final class KvmAccess {
                 default -> "open(2) failed";
             };
             return "cannot open " + device + ": " + Errno.name(s.errno()) + ", " + hint;
-        }
-        if (failure instanceof KvmException k) {
-            // It opened, but the first ioctl failed: ENOTTY means the file is no KVM device.
-            return device + " is not a usable KVM device: " + k.getMessage();
         }
         return "cannot use " + device + ": " + Main.oneLine(failure);
     }

@@ -48,11 +48,26 @@ public final class Main implements Callable<Integer> {
         }
     }
 
+    /**
+     * Runs {@code jvmm} with the process's own streams, standard input and KVM device, then exits the JVM with the
+     * command's exit code ({@link ExitCodes}). Does not return.
+     *
+     * @param args the command line, without the program name
+     */
     public static void main(String[] args) {
         System.exit(execute(args, Environment.ofProcess()));
     }
 
-    /** Runs the command line with the given streams and returns the exit code (for tests). */
+    /**
+     * Runs the command line with the given streams and returns the exit code (for tests and embedding). The guest
+     * gets no input, the KVM device is {@code /dev/kvm} and the backend is detected on this host. Errors are printed
+     * to {@code err}, not thrown; the JVM is not exited. The {@code -v} log level is restored on return.
+     *
+     * @param args the command line, without the program name
+     * @param out standard output: the guest's serial console and reports
+     * @param err standard error: one-line errors, logs and {@code --stats}
+     * @return the exit code, one of {@link ExitCodes}
+     */
     public static int execute(String[] args, PrintStream out, PrintStream err) {
         return execute(args, new Environment(out, err, Environment.DEFAULT_KVM_DEVICE));
     }

@@ -22,6 +22,10 @@ public final class SizeConverter implements ITypeConverter<Long> {
     }
 
     /**
+     * Parses a size as {@link #convert} does, for callers outside picocli.
+     *
+     * @param value the size as written, e.g. {@code 256M}; surrounding whitespace is ignored
+     * @return the size in bytes, at least 0
      * @throws TypeConversionException (one sentence) when {@code value} is no size or does not
      *     fit in a signed 64-bit count of bytes
      */
@@ -49,7 +53,13 @@ public final class SizeConverter implements ITypeConverter<Long> {
         return number << shift;
     }
 
-    /** A size in the largest binary unit that divides it exactly: {@code 256 MiB}, {@code 4097 bytes}. */
+    /**
+     * A size in the largest binary unit that divides it exactly: {@code 256 MiB}, {@code 4097 bytes}.
+     *
+     * @param bytes the size in bytes
+     * @return the size as a number, a space and {@code bytes}, {@code KiB}, {@code MiB}, {@code GiB} or {@code TiB};
+     *     {@code 0 bytes} for zero
+     */
     public static String format(long bytes) {
         int unit = 0;
         long v = bytes;
@@ -60,7 +70,13 @@ public final class SizeConverter implements ITypeConverter<Long> {
         return v + " " + UNITS[unit];
     }
 
-    /** A size rounded to one decimal in the largest unit below it: {@code 23.4 GiB}. */
+    /**
+     * A size rounded to one decimal in the largest unit below it: {@code 23.4 GiB}.
+     *
+     * @param bytes the size in bytes
+     * @return the size with one decimal in {@code KiB} to {@code TiB}, or the exact count and {@code bytes} below
+     *     1 KiB
+     */
     public static String formatApproximate(long bytes) {
         int unit = 0;
         double v = bytes;

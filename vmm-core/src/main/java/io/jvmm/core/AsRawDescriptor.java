@@ -6,6 +6,6 @@ package io.jvmm.core;
  */
 @FunctionalInterface
 public interface AsRawDescriptor {
-    /** The raw descriptor number. */
+    /** {@return the raw descriptor number, valid only while the owner is open; the caller must not close it} */
     int asRawDescriptor();
 }

@@ -37,15 +37,19 @@ public final class CacheFlush {
     private CacheFlush() {
     }
 
-    /** Whether this host has an implementation (x86-64 only). */
+    /** {@return whether this host has an implementation: x86-64 Linux only} */
     public static boolean isSupported() {
         return Platform.isIntel() && Platform.is64Bit() && Platform.isLinux();
     }
 
     /**
-     * Flushes every cache line that overlaps {@code [address, address + length)}. The caller must
-     * guarantee that the range is mapped and readable: clflush of an unmapped address faults.
+     * Flushes every cache line that overlaps {@code [address, address + length)}, then fences. The
+     * caller must guarantee that the range is mapped and readable: clflush of an unmapped address
+     * faults, which kills the process rather than throwing. Thread-safe: it keeps no state.
      *
+     * @param address the host virtual address of the first byte; need not be aligned to
+     *     {@link #CACHE_LINE}
+     * @param length  the number of bytes; 0 flushes nothing (the fence still runs)
      * @throws UnsupportedOperationException when {@link #isSupported()} is false
      */
     public static void flush(long address, long length) {

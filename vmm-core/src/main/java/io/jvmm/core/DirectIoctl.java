@@ -72,9 +72,16 @@ public final class DirectIoctl {
     private static native long ioctl0(int fd, long request, long arg);
 
     /**
-     * {@code ioctl(fd, request, arg)}: the call's non-negative result, or {@code -errno}. Like
+     * {@code ioctl(fd, request, arg)} without an exception for failure. Like
      * {@link LibC#ioctlErrno}, it validates nothing: {@code arg} must be what {@code request}
-     * expects (an integer, or the address of a live buffer of the right size).
+     * expects (an integer, or the address of a live buffer of the right size). Thread-safe: it
+     * keeps no state.
+     *
+     * @param fd      an open descriptor, e.g. a vCPU's
+     * @param request the ioctl request number, e.g. {@code KVM_RUN}
+     * @param arg     the request's argument: an integer, or a host address
+     * @return the call's non-negative result, or {@code -errno} (e.g. {@code -EINTR} when a signal
+     *     interrupted {@code KVM_RUN})
      */
     public static int ioctl(int fd, long request, long arg) {
         if (DIRECT) {
@@ -83,12 +90,15 @@ public final class DirectIoctl {
         return LibC.ioctlJna(fd, request, arg);
     }
 
-    /** Whether {@link #ioctl} goes through the system-call stub (rather than JNA). */
+    /**
+     * {@return whether {@link #ioctl} goes through the system-call stub (rather than JNA); decided
+     * once, when the class initialises}
+     */
     public static boolean isDirect() {
         return DIRECT;
     }
 
-    /** Why {@link #ioctl} falls back to JNA, or empty when it does not. */
+    /** {@return why {@link #ioctl} falls back to JNA, or the empty string when it does not} */
     public static String unavailableReason() {
         return DIRECT ? "" : UNAVAILABLE_REASON;
     }

@@ -10,8 +10,8 @@ import com.sun.jna.Pointer;
  * and 4.75; a device thread waits on several at once with {@link EventSet}.
  *
  * <p>Opened non-blocking and close-on-exec. {@link #close()} is idempotent; after it, every
- * other method throws {@link IllegalStateException}. Close it only once no thread can still be
- * waiting on it (a VMM stops its device threads first).
+ * other method but {@link #isClosed()} throws {@link ClosedException}. Close it only once no thread
+ * can still be waiting on it (a VMM stops its device threads first). Thread-safe.
  */
 public final class EventFd implements AsRawDescriptor, AutoCloseable {
     private final SafeDescriptor fd;
@@ -22,22 +22,48 @@ public final class EventFd implements AsRawDescriptor, AutoCloseable {
         this.fd = fd;
     }
 
-    /** A new eventfd with the counter at 0. */
+    /**
+     * A new eventfd with the counter at 0.
+     *
+     * @return the eventfd, owned by the caller
+     * @throws SyscallException {@code "eventfd"} with its errno, e.g. EMFILE, ENFILE, ENOMEM
+     */
     public static EventFd create() {
         return new EventFd(new SafeDescriptor(LibC.eventfdChecked(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK)));
     }
 
+    /**
+     * {@return the eventfd's descriptor number, for {@code KVM_IOEVENTFD}/{@code KVM_IRQFD}; the
+     * caller must not close it}
+     *
+     * @throws ClosedException after {@link #close()}
+     */
     @Override
     public int asRawDescriptor() {
         return fd.asRawDescriptor();
     }
 
-    /** Adds 1 to the counter, waking a waiter. */
+    /**
+     * Adds 1 to the counter, waking a waiter.
+     *
+     * @throws ClosedException after {@link #close()}
+     * @throws SyscallException {@code "write"} with its errno if write(2) fails other than with
+     *     EAGAIN
+     */
     public void signal() {
         add(1);
     }
 
-    /** Adds {@code value} (1 to 2^64 - 2) to the counter. */
+    /**
+     * Adds {@code value} to the counter, waking a waiter. When the sum would exceed 2^64 - 2 the
+     * counter is left as it is (it is signalled already) and nothing is thrown.
+     *
+     * @param value the amount, taken as unsigned: 1 to 2^64 - 2, so any value but 0 and -1
+     * @throws IllegalArgumentException if {@code value} is 0 or -1 (2^64 - 1)
+     * @throws ClosedException after {@link #close()}
+     * @throws SyscallException {@code "write"} with its errno if write(2) fails other than with
+     *     EAGAIN
+     */
     public synchronized void add(long value) {
         if (value == 0 || value == -1L) {
             throw new IllegalArgumentException("an eventfd cannot be incremented by " + Long.toUnsignedString(value));
@@ -53,7 +79,15 @@ public final class EventFd implements AsRawDescriptor, AutoCloseable {
         }
     }
 
-    /** Reads and resets the counter: the number of signals since the last drain, 0 when none. */
+    /**
+     * Reads and resets the counter without blocking.
+     *
+     * @return the number of signals (the sum of the values added) since the last drain, as an
+     *     unsigned value; 0 when none
+     * @throws ClosedException after {@link #close()}
+     * @throws SyscallException {@code "read"} with its errno if read(2) fails other than with
+     *     EAGAIN
+     */
     public synchronized long drain() {
         try {
             LibC.readChecked(fd.asRawDescriptor(), Pointer.nativeValue(counter), 8);
@@ -66,10 +100,17 @@ public final class EventFd implements AsRawDescriptor, AutoCloseable {
         }
     }
 
+    /** {@return whether {@link #close()} has been called} */
     public boolean isClosed() {
         return fd.isClosed();
     }
 
+    /**
+     * Closes the descriptor on the first call; later calls do nothing.
+     *
+     * @throws SyscallException {@code "close"} with its errno from the first call; the descriptor
+     *     is released all the same
+     */
     @Override
     public void close() {
         fd.close();

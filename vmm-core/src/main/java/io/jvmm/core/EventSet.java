@@ -13,7 +13,14 @@ public final class EventSet {
     private final List<EventFd> events;
     private final Memory pollfds;
 
-    /** A set of 1 to 64 eventfds; {@link #await} reports them by their index in {@code events}. */
+    /**
+     * A set of 1 to 64 eventfds; {@link #await} reports them by their index in {@code events}.
+     *
+     * @param events the eventfds, in the order of the mask bits; the list is copied, the eventfds
+     *     are not
+     * @throws IllegalArgumentException if there are none or more than 64
+     * @throws NullPointerException if {@code events} or one of its elements is null
+     */
     public EventSet(List<EventFd> events) {
         if (events.isEmpty() || events.size() > Long.SIZE) {
             throw new IllegalArgumentException("an EventSet holds 1 to 64 eventfds, not " + events.size());
@@ -23,12 +30,17 @@ public final class EventSet {
     }
 
     /**
-     * Waits until at least one eventfd is signalled or {@code timeoutMillis} passes (negative: no
-     * limit), and returns the set of signalled ones as a bit mask (bit i for {@code events.get(i)}),
-     * 0 on timeout or when a signal interrupted the wait. The counters are not drained: the
-     * caller {@link EventFd#drain}s those it handles.
+     * Waits until at least one eventfd is signalled or {@code timeoutMillis} passes, and returns
+     * the set of signalled ones as a bit mask. The counters are not drained: the caller
+     * {@link EventFd#drain}s those it handles.
      *
-     * @throws SyscallException when poll fails or reports an eventfd as broken (POLLERR, POLLNVAL)
+     * @param timeoutMillis the longest wait in milliseconds; 0 polls without waiting, negative
+     *     waits without limit
+     * @return bit i set for each signalled {@code events.get(i)}; 0 on timeout or when a signal
+     *     interrupted the wait
+     * @throws SyscallException when poll(2) fails ({@code "poll"} with its errno), or with EBADF
+     *     when it reports an eventfd as broken (POLLERR, POLLNVAL)
+     * @throws ClosedException if one of the eventfds is closed
      */
     public long await(int timeoutMillis) {
         for (int i = 0; i < events.size(); i++) {

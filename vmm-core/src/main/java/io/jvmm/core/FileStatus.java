@@ -8,7 +8,7 @@ package io.jvmm.core;
  *     devices, pipes and sockets
  */
 public record FileStatus(int mode, long size) {
-    /** Whether the descriptor is a regular file; memfds are regular files on tmpfs. */
+    /** {@return whether the descriptor is a regular file; memfds are regular files on tmpfs} */
     public boolean isRegularFile() {
         return (mode & LibC.S_IFMT) == LibC.S_IFREG;
     }

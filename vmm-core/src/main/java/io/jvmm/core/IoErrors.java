@@ -15,7 +15,16 @@ public final class IoErrors {
     private IoErrors() {
     }
 
-    /** The reason of {@code e} in a few words, e.g. "permission denied", "Too many levels of symbolic links". */
+    /**
+     * The reason of {@code e} in a few words, e.g. "permission denied", "Too many levels of
+     * symbolic links". Thread-safe.
+     *
+     * @param e the failure
+     * @return a fixed phrase for {@link NoSuchFileException}, {@link AccessDeniedException} and
+     *     {@link NotDirectoryException}; otherwise the
+     *     {@link FileSystemException#getReason() reason} of a file-system exception that has one,
+     *     else the first line of the message, else the exception's simple class name
+     */
     public static String describe(IOException e) {
         if (e instanceof NoSuchFileException) {
             return "no such file or directory";

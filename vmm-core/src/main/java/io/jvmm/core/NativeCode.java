@@ -19,7 +19,17 @@ public final class NativeCode {
         this.length = length;
     }
 
-    /** Places {@code code} on a fresh executable page. */
+    /**
+     * Places {@code code} on a fresh executable page: maps a private anonymous page read-write
+     * (mmap(2)), copies the code to its start and makes the page read-execute (mprotect(2)). The
+     * array is not kept.
+     *
+     * @param code the machine code, 1 byte to one page ({@link LibC#pageSize()}) long
+     * @return the placed code, which lives until the process ends
+     * @throws IllegalArgumentException if {@code code} is empty or longer than a page
+     * @throws SyscallException {@code "mmap"} or {@code "mprotect"} with its errno, e.g. ENOMEM, or
+     *     EACCES where a security policy forbids executable memory
+     */
     public static NativeCode of(byte[] code) {
         long page = LibC.pageSize();
         if (code.length == 0 || code.length > page) {
@@ -32,16 +42,17 @@ public final class NativeCode {
         return new NativeCode(addr, code.length);
     }
 
-    /** The entry address of the code. */
+    /** {@return the entry address of the code: the start of its page} */
     public long address() {
         return address;
     }
 
+    /** {@return the length of the code in bytes} */
     public int length() {
         return length;
     }
 
-    /** A JNA function handle for calling the code with the C calling convention. */
+    /** {@return a JNA function handle for calling the code with the C calling convention} */
     public Function function() {
         return Function.getFunction(new Pointer(address));
     }

@@ -49,9 +49,9 @@ class EventFdTest {
         EventFd e = EventFd.create();
         e.close();
         e.close();
-        assertThrows(IllegalStateException.class, e::signal);
-        assertThrows(IllegalStateException.class, e::drain);
-        assertThrows(IllegalStateException.class, () -> new EventSet(List.of(e)).await(0));
+        assertThrows(ClosedException.class, e::signal);
+        assertThrows(ClosedException.class, e::drain);
+        assertThrows(ClosedException.class, () -> new EventSet(List.of(e)).await(0));
     }
 
     @Test

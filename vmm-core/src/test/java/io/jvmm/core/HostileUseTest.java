@@ -25,7 +25,7 @@ class HostileUseTest {
         SafeDescriptor d = SafeDescriptor.open("/dev/null", LibC.O_RDONLY);
         d.close();
         d.close();
-        assertThrows(IllegalStateException.class, d::asRawDescriptor);
+        assertThrows(ClosedException.class, d::asRawDescriptor);
         assertThrows(IllegalArgumentException.class, () -> new SafeDescriptor(-1));
         SyscallException e = assertThrows(SyscallException.class, () -> LibC.fstatChecked(1 << 20));
         assertEquals(Errno.EBADF, e.errno());

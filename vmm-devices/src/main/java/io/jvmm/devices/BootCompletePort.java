@@ -64,7 +64,10 @@ public final class BootCompletePort implements BusDevice {
         onBootComplete.accept(now);
     }
 
-    /** The {@code System.nanoTime()} of the first boot-complete signal, if there was one. */
+    /**
+     * {@return the {@code System.nanoTime()} of the first boot-complete signal, or empty if the
+     * guest has not signalled}
+     */
     public synchronized OptionalLong bootCompleteNanos() {
         return signalledAtNanos == NOT_SIGNALLED ? OptionalLong.empty() : OptionalLong.of(signalledAtNanos);
     }

@@ -7,12 +7,28 @@ package io.jvmm.devices;
  * they know nothing of KVM and are tested without it.
  */
 public interface BusDevice {
-    /** A short name for logs, e.g. {@code "uart@0x3f8"}. */
+    /** {@return a short name for logs, e.g. {@code "uart@0x3f8"}} */
     String debugLabel();
 
-    /** The guest reads {@code data.length} bytes at {@code offset}: fill {@code data}. */
+    /**
+     * The guest reads {@code data.length} bytes at {@code offset}: fill {@code data}. Called by a
+     * bus, usually on a vCPU thread, with no lock held: a device also reached from other threads
+     * synchronises itself.
+     *
+     * @param offset the offset of the first byte from the base of the device's range; the buses
+     *     pass only accesses that lie wholly within the range
+     * @param data   the buffer to fill, its length the access width; owned by the bus, not to be
+     *     kept
+     */
     void read(long offset, byte[] data);
 
-    /** The guest writes {@code data} at {@code offset}. */
+    /**
+     * The guest writes {@code data} at {@code offset}. Called like {@link #read}.
+     *
+     * @param offset the offset of the first byte from the base of the device's range; the buses
+     *     pass only accesses that lie wholly within the range
+     * @param data   the bytes written, its length the access width; owned by the bus, not to be
+     *     kept
+     */
     void write(long offset, byte[] data);
 }

@@ -10,6 +10,11 @@ public interface InterruptLine {
     /** A line that goes nowhere, for guests run without an interrupt controller. */
     InterruptLine NONE = asserted -> { };
 
-    /** Drives the line high ({@code true}) or low. Called only when the level changes. */
+    /**
+     * Drives the line high ({@code true}) or low. Called only when the level changes.
+     *
+     * @param asserted {@code true} to assert the line (the device wants service), {@code false} to
+     *     deassert it
+     */
     void setLevel(boolean asserted);
 }

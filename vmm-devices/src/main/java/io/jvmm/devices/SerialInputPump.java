@@ -28,7 +28,15 @@ public final class SerialInputPump implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    /** Starts pumping {@code in} into {@code uart}. */
+    /**
+     * Starts pumping {@code in} into {@code uart} on a new daemon thread named
+     * {@code "serial-input-"} and the UART's label.
+     *
+     * @param in   the host stream; read until end of stream, not closed by the pump
+     * @param uart the receiver the bytes go to
+     * @return the running pump
+     * @throws NullPointerException if {@code in} or {@code uart} is null
+     */
     public static SerialInputPump start(InputStream in, Uart16550 uart) {
         SerialInputPump pump = new SerialInputPump(Objects.requireNonNull(in, "in"), Objects.requireNonNull(uart, "uart"));
         pump.thread.start();
@@ -53,12 +61,20 @@ public final class SerialInputPump implements AutoCloseable {
         }
     }
 
-    /** Whether the pump thread is still running. */
+    /** {@return whether the pump thread is still running} */
     public boolean isAlive() {
         return thread.isAlive();
     }
 
-    /** Waits up to {@code millis} for the pump to end (at end of stream or after close). */
+    /**
+     * Waits up to {@code millis} for the pump to end (at end of stream, on a read error, or after
+     * close), as {@link Thread#join(long)}.
+     *
+     * @param millis the longest wait in milliseconds; 0 waits without limit
+     * @return whether the pump thread has ended
+     * @throws IllegalArgumentException if {@code millis} is negative
+     * @throws InterruptedException if the calling thread is interrupted while waiting
+     */
     public boolean awaitEnd(long millis) throws InterruptedException {
         thread.join(millis);
         return !thread.isAlive();

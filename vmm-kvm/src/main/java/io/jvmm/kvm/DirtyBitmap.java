@@ -6,7 +6,8 @@ import java.util.stream.IntStream;
 /**
  * The pages of one memory slot written since the previous {@code KVM_GET_DIRTY_LOG} (which clears
  * the log as it reads it): bit {@code i} stands for the page at
- * {@code guestPhysAddr + i * pageSize}.
+ * {@code guestPhysAddr + i * pageSize}. Returned by {@link Vm#getDirtyLog}; immutable, so it
+ * may be shared between threads.
  */
 public final class DirtyBitmap {
     private final int slot;
@@ -23,20 +24,28 @@ public final class DirtyBitmap {
         this.words = words;
     }
 
+    /** {@return the memory slot number the log was read from} */
     public int slot() {
         return slot;
     }
 
-    /** Number of pages the slot covers. */
+    /** {@return the number of pages the slot covers (its size divided by {@link #pageSize()})} */
     public int pageCount() {
         return pages;
     }
 
+    /** {@return the size in bytes of the page one bit stands for: the host page size} */
     public long pageSize() {
         return pageSize;
     }
 
-    /** Whether page {@code page} (0-based within the slot) was written. */
+    /**
+     * Whether page {@code page} (0-based within the slot) was written.
+     *
+     * @param page the page index, from 0 to below {@link #pageCount()}
+     * @return {@code true} if the guest wrote to the page
+     * @throws IndexOutOfBoundsException if {@code page} is outside the slot
+     */
     public boolean isDirty(int page) {
         if (page < 0 || page >= pages) {
             throw new IndexOutOfBoundsException("page " + page + " outside slot " + slot + " of " + pages + " pages");
@@ -44,7 +53,13 @@ public final class DirtyBitmap {
         return (words[page >>> 6] & (1L << (page & 63))) != 0;
     }
 
-    /** Whether the page holding guest-physical {@code address} was written. */
+    /**
+     * Whether the page holding guest-physical {@code address} was written.
+     *
+     * @param address any guest-physical address inside the slot
+     * @return {@code true} if the guest wrote to the page holding it
+     * @throws IndexOutOfBoundsException if {@code address} is outside the slot
+     */
     public boolean isDirtyAt(long address) {
         long offset = address - guestPhysAddr;
         if (offset < 0 || offset >= pages * pageSize) {
@@ -54,12 +69,12 @@ public final class DirtyBitmap {
         return isDirty((int) (offset / pageSize));
     }
 
-    /** The written pages' indices, ascending. */
+    /** {@return the written pages' indices (0-based within the slot), ascending, in a new array} */
     public int[] dirtyPages() {
         return IntStream.range(0, pages).filter(this::isDirty).toArray();
     }
 
-    /** How many pages were written. */
+    /** {@return how many pages were written} */
     public int dirtyCount() {
         return Arrays.stream(words).mapToInt(Long::bitCount).sum();
     }

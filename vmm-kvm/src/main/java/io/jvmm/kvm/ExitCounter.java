@@ -15,17 +15,28 @@ public final class ExitCounter {
 
     private final long[] counts = new long[BUCKETS];
 
-    /** Counts one exit with KVM exit reason {@code exitReason} (KVM_EXIT_INTR for an interrupted run). */
+    /**
+     * Counts one exit with KVM exit reason {@code exitReason} (KVM_EXIT_INTR for an interrupted run).
+     *
+     * @param exitReason a {@code KVM_EXIT_*} value; one below 0 or at or above 63 is counted in
+     *     the last bucket (63), reported as {@code "other"}
+     */
     public void count(int exitReason) {
         counts[exitReason >= 0 && exitReason < BUCKETS ? exitReason : BUCKETS - 1]++;
     }
 
-    /** How many exits of reason {@code exitReason} were counted. */
+    /**
+     * How many exits of reason {@code exitReason} were counted.
+     *
+     * @param exitReason a {@code KVM_EXIT_*} value
+     * @return the count; 0 for a reason below 0 or above 63, and for 63 the count of every reason
+     *     the last bucket collects
+     */
     public long get(int exitReason) {
         return exitReason >= 0 && exitReason < BUCKETS ? counts[exitReason] : 0;
     }
 
-    /** The total of all exits. */
+    /** {@return the total of all exits counted, every bucket included} */
     public long total() {
         long sum = 0;
         for (long c : counts) {
@@ -34,7 +45,12 @@ public final class ExitCounter {
         return sum;
     }
 
-    /** Adds {@code other}'s counts into this one (summing several vCPUs). */
+    /**
+     * Adds {@code other}'s counts into this one (summing several vCPUs). {@code other} is read
+     * without synchronisation, so its thread should have finished counting.
+     *
+     * @param other the counter to add; it is left unchanged
+     */
     public void add(ExitCounter other) {
         for (int i = 0; i < BUCKETS; i++) {
             counts[i] += other.counts[i];
@@ -44,6 +60,9 @@ public final class ExitCounter {
     /**
      * Counts by statistics name ({@link KvmConstants#exitReasonName}): {@code io}, {@code mmio} and
      * {@code hlt} always, then every other reason that occurred, in exit-reason order.
+     *
+     * @return a new map in that order, which the caller may modify; reasons collected in the last
+     *     bucket appear as {@code "other"}
      */
     public Map<String, Long> snapshot() {
         Map<String, Long> out = new LinkedHashMap<>();

@@ -72,6 +72,8 @@ public final class Kvm implements AutoCloseable {
         try {
             open().close();
             return Optional.empty();
+        } catch (KvmException e) {
+            return Optional.of(e.getMessage());
         } catch (SyscallException e) {
             return Optional.of("cannot open " + DEVICE + ": " + e.getMessage());
         } catch (RuntimeException e) {

@@ -11,9 +11,13 @@ import java.util.Optional;
  * kernel, and with an in-kernel irqchip a guest HLT waits in the kernel instead of exiting.
  */
 public enum KvmBackend {
+    /** Intel VT-x ({@code kvm_intel}): hardware-assisted. */
     INTEL_VMX("kvm_intel", true),
+    /** AMD-V ({@code kvm_amd}): hardware-assisted. */
     AMD_SVM("kvm_amd", true),
+    /** PVM ({@code kvm_pvm}): pagetable-based, no hardware virtualization; cannot boot a stock kernel. */
     PVM("kvm_pvm", false),
+    /** None of the three modules is loaded (or {@code /sys/module} is unreadable); treated as not hardware-assisted. */
     UNKNOWN("", false);
 
     private final String module;
@@ -24,11 +28,12 @@ public enum KvmBackend {
         this.hardwareAssisted = hardwareAssisted;
     }
 
-    /** The kernel module name, e.g. {@code "kvm_pvm"}; empty for {@link #UNKNOWN}. */
+    /** {@return the kernel module name, e.g. {@code "kvm_pvm"}; empty for {@link #UNKNOWN}} */
     public String module() {
         return module;
     }
 
+    /** {@return whether the backend uses VMX or SVM: true for {@link #INTEL_VMX} and {@link #AMD_SVM} only} */
     public boolean isHardwareAssisted() {
         return hardwareAssisted;
     }
@@ -38,6 +43,8 @@ public enum KvmBackend {
      * (or when the backend is unknown and trying is the only way to find out). The one place that
      * decides it: {@code jvmm run --kernel} refuses with this sentence, and the test-kernel
      * integration tests skip with it.
+     *
+     * @return the reason for {@link #PVM}; empty for every other backend
      */
     public Optional<String> stockKernelUnsupportedReason() {
         if (this != PVM) {
@@ -49,7 +56,13 @@ public enum KvmBackend {
             + " nested KVM test host of docs/testing.md (scripts/kvm-host.sh)");
     }
 
-    /** The backend of this host ({@code /sys/module/<name>}); PVM wins if several are loaded. */
+    /**
+     * The backend of this host, from which of {@code /sys/module/kvm_pvm}, {@code kvm_intel} and
+     * {@code kvm_amd} exists as a directory; PVM wins if several are loaded.
+     *
+     * @return the first of {@link #PVM}, {@link #INTEL_VMX}, {@link #AMD_SVM} whose module is
+     *     loaded, or {@link #UNKNOWN} if none is
+     */
     public static KvmBackend detect() {
         return detect(Path.of("/sys/module"));
     }

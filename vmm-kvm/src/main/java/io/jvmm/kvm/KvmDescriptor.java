@@ -1,5 +1,6 @@
 package io.jvmm.kvm;
 
+import io.jvmm.core.ClosedException;
 import io.jvmm.core.LibC;
 import io.jvmm.core.SafeDescriptor;
 import io.jvmm.kvm.sys.Ioctl;
@@ -38,7 +39,7 @@ final class KvmDescriptor implements AutoCloseable {
         lock.readLock().lock();
         if (closed) {
             lock.readLock().unlock();
-            throw new IllegalStateException(owner + " is closed");
+            throw new ClosedException(owner + " is closed");
         }
         return fd.asRawDescriptor();
     }

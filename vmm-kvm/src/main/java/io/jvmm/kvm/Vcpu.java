@@ -1,8 +1,11 @@
 package io.jvmm.kvm;
 
 import com.sun.jna.Pointer;
+import io.jvmm.core.BusyException;
+import io.jvmm.core.ClosedException;
 import io.jvmm.core.Errno;
 import io.jvmm.core.LibC;
+import io.jvmm.core.MalformedResultException;
 import io.jvmm.kvm.sys.KvmConstants;
 import io.jvmm.kvm.sys.KvmIoctls;
 import io.jvmm.kvm.sys.KvmStructs.KvmCpuid2;
@@ -81,7 +84,7 @@ public final class Vcpu implements AutoCloseable {
         this.id = id;
         if (runMapSize < KvmRun.SIZE) {
             fd.close();
-            throw new IllegalStateException("KVM_GET_VCPU_MMAP_SIZE " + runMapSize + " is smaller than struct kvm_run (" + KvmRun.SIZE + ")");
+            throw new MalformedResultException("KVM_GET_VCPU_MMAP_SIZE " + runMapSize + " is smaller than struct kvm_run (" + KvmRun.SIZE + ")");
         }
         this.runMapSize = runMapSize;
         int raw = fd.acquire();
@@ -344,10 +347,10 @@ public final class Vcpu implements AutoCloseable {
     private void beginRun() {
         synchronized (threadLock) {
             if (closing) {
-                throw new IllegalStateException("vcpu " + id + " is closed");
+                throw new ClosedException("vcpu " + id + " is closed");
             }
             if (runningPthread != 0) {
-                throw new IllegalStateException("vcpu " + id + " is already running on another thread");
+                throw new BusyException("vcpu " + id + " is already running on another thread");
             }
             Thread current = Thread.currentThread();
             if (current != cachedThread) {
@@ -420,7 +423,7 @@ public final class Vcpu implements AutoCloseable {
         long offset = run.getLong(KvmRun.IO_DATA_OFFSET);
         if ((size != 1 && size != 2 && size != 4) || count < 1
             || offset < KvmRun.SIZE || offset > runMapSize || (long) size * count > runMapSize - offset) {
-            throw new IllegalStateException(String.format("vcpu %d: malformed KVM_EXIT_IO (size %d count %d data_offset 0x%x, mapping %d bytes)",
+            throw new MalformedResultException(String.format("vcpu %d: malformed KVM_EXIT_IO (size %d count %d data_offset 0x%x, mapping %d bytes)",
                 id, size, count, offset, runMapSize));
         }
         return (int) offset;
@@ -429,7 +432,7 @@ public final class Vcpu implements AutoCloseable {
     private int checkedMmioLength() {
         int length = run.getInt(KvmRun.MMIO_LEN);
         if (length < 1 || length > KvmRun.MMIO_DATA_SIZE) {
-            throw new IllegalStateException("vcpu " + id + ": malformed KVM_EXIT_MMIO length " + length);
+            throw new MalformedResultException("vcpu " + id + ": malformed KVM_EXIT_MMIO length " + length);
         }
         return length;
     }
@@ -520,7 +523,7 @@ public final class Vcpu implements AutoCloseable {
     public void close() {
         synchronized (threadLock) {
             if (runningPthread != 0 && cachedThread == Thread.currentThread()) {
-                throw new IllegalStateException("vcpu " + id + " cannot be closed from inside its own run loop; kick it and close it afterwards");
+                throw new BusyException("vcpu " + id + " cannot be closed from inside its own run loop; kick it and close it afterwards");
             }
             if (!closing) {
                 closing = true;

@@ -28,8 +28,18 @@ public record BootLayout(long zeroPageAddress, long cmdlineAddress, int cmdlineC
     /**
      * Checks that the map is one a load can use.
      *
-     * @throws IllegalArgumentException when an address is negative, the command-line area holds no
-     *     NUL, the reserved range or the MMIO gap is empty or reversed
+     * @param zeroPageAddress   where {@code struct boot_params} goes; non-negative
+     * @param cmdlineAddress    where the command line goes; non-negative
+     * @param cmdlineCapacity   bytes reserved for the command line, the NUL included; at least 1
+     * @param kernelLoadAddress where a bzImage's protected-mode kernel goes; non-negative
+     * @param highMemoryStart   the first byte above the legacy hole; non-negative
+     * @param reservedLowStart  where the EBDA starts; in [0, {@code highMemoryStart}]
+     * @param mmioGapStart      the first byte of the 32-bit MMIO gap; above {@code highMemoryStart}
+     * @param mmioGapEnd        one past the gap's last byte; above {@code mmioGapStart}
+     * @param identityMapEnd    one past the last identity-mapped byte; positive
+     * @throws IllegalArgumentException when an address is negative or {@code identityMapEnd} is not positive,
+     *     the command-line area has no room for the NUL, the reserved range is reversed, or the MMIO gap is
+     *     empty, reversed or does not start above {@code highMemoryStart}
      */
     public BootLayout {
         if (zeroPageAddress < 0 || cmdlineAddress < 0 || kernelLoadAddress < 0 || highMemoryStart < 0

@@ -20,7 +20,7 @@ public final class BootParams {
     private BootParams() {
     }
 
-    /** An all-zero page: for kernels without a setup header (ELF vmlinux). */
+    /** {@return an all-zero page: for kernels without a setup header (ELF vmlinux)} */
     public static BootParams empty() {
         return new BootParams();
     }
@@ -28,6 +28,9 @@ public final class BootParams {
     /**
      * A zero page holding {@code image}'s setup header, copied from 0x1f1 up to 0x202 + the jump
      * byte at 0x201, the length boot.rst gives; nothing past that end is copied.
+     *
+     * @param image the bzImage whose setup header is copied
+     * @return a new page, zero except for the copied header
      */
     public static BootParams withSetupHeader(BzImage image) {
         return withSetupHeaderBytes(image.setupHeaderBytes());
@@ -36,6 +39,9 @@ public final class BootParams {
     /**
      * A zero page holding {@code header}, the bytes from offset 0x1f1 of a kernel image.
      *
+     * @param header the setup header's bytes, copied to boot_params offset 0x1f1
+     * @return a new page, zero except for the copied header
+     * @throws NullPointerException when {@code header} is null
      * @throws IllegalArgumentException when the bytes would reach past {@link BootParamsLayout#SETUP_HEADER_LIMIT}
      */
     public static BootParams withSetupHeaderBytes(byte[] header) {
@@ -49,29 +55,55 @@ public final class BootParams {
         return params;
     }
 
-    /** type_of_loader: 0xFF for a loader without an assigned id (boot.rst, type_of_loader). */
+    /**
+     * Sets type_of_loader: 0xFF for a loader without an assigned id (boot.rst, type_of_loader).
+     *
+     * @param id the loader id, 0..0xFF
+     * @return this page
+     * @throws IllegalArgumentException when {@code id} does not fit in 8 bits
+     */
     public BootParams typeOfLoader(int id) {
         page.put(TYPE_OF_LOADER, u8(id, "type_of_loader"));
         return this;
     }
 
-    /** vid_mode, obligatory for loaders: {@link BootParamsLayout#VID_MODE_NORMAL} for "normal". */
+    /**
+     * Sets vid_mode, obligatory for loaders: {@link BootParamsLayout#VID_MODE_NORMAL} for "normal".
+     *
+     * @param mode the video mode, 0..0xFFFF
+     * @return this page
+     * @throws IllegalArgumentException when {@code mode} does not fit in 16 bits
+     */
     public BootParams vidMode(int mode) {
         page.putShort(VID_MODE, u16(mode, "vid_mode"));
         return this;
     }
 
+    /**
+     * Sets the loadflags byte (boot.rst, loadflags: LOADED_HIGH, KEEP_SEGMENTS, CAN_USE_HEAP, ...),
+     * replacing the kernel's.
+     *
+     * @param flags the new loadflags, 0..0xFF
+     * @return this page
+     * @throws IllegalArgumentException when {@code flags} does not fit in 8 bits
+     */
     public BootParams loadflags(int flags) {
         page.put(LOADFLAGS, u8(flags, "loadflags"));
         return this;
     }
 
-    /** The loadflags byte as it stands (the kernel's, once a header was copied). */
+    /** {@return the loadflags byte as it stands (the kernel's, once a header was copied), 0..0xFF} */
     public int loadflags() {
         return Byte.toUnsignedInt(page.get(LOADFLAGS));
     }
 
-    /** code32_start: where the protected-mode kernel was loaded (boot.rst, code32_start). */
+    /**
+     * Sets code32_start: where the protected-mode kernel was loaded (boot.rst, code32_start).
+     *
+     * @param address the guest-physical load address, below 4 GiB
+     * @return this page
+     * @throws IllegalArgumentException when {@code address} does not fit in 32 bits
+     */
     public BootParams code32Start(long address) {
         page.putInt(CODE32_START, u32(address, "code32_start"));
         return this;
@@ -80,6 +112,9 @@ public final class BootParams {
     /**
      * The command line's address: the low 32 bits in cmd_line_ptr, the high ones in
      * ext_cmd_line_ptr (zero-page.rst).
+     *
+     * @param address the command line's guest-physical address; every 64 bits are kept
+     * @return this page
      */
     public BootParams commandLine(long address) {
         page.putInt(CMD_LINE_PTR, (int) address);
@@ -87,7 +122,13 @@ public final class BootParams {
         return this;
     }
 
-    /** cmdline_size: for kernels without a setup header, which would otherwise carry it. */
+    /**
+     * Sets cmdline_size: for kernels without a setup header, which would otherwise carry it.
+     *
+     * @param size the longest command line the kernel takes, without the NUL
+     * @return this page
+     * @throws IllegalArgumentException when {@code size} does not fit in 32 bits (unsigned)
+     */
     public BootParams cmdlineSize(long size) {
         page.putInt(CMDLINE_SIZE, u32(size, "cmdline_size"));
         return this;
@@ -96,6 +137,10 @@ public final class BootParams {
     /**
      * The initrd: address and size split over ramdisk_image/ramdisk_size and
      * ext_ramdisk_image/ext_ramdisk_size (zero-page.rst). Size 0 means no initrd.
+     *
+     * @param address the initrd's guest-physical address; every 64 bits are kept
+     * @param size    its length in bytes; every 64 bits are kept
+     * @return this page
      */
     public BootParams ramdisk(long address, long size) {
         page.putInt(RAMDISK_IMAGE, (int) address);
@@ -105,7 +150,12 @@ public final class BootParams {
         return this;
     }
 
-    /** Where the ACPI RSDP is (acpi_rsdp_addr); 0, the default, makes the kernel search for it. */
+    /**
+     * Sets where the ACPI RSDP is (acpi_rsdp_addr); 0, the default, makes the kernel search for it.
+     *
+     * @param address the RSDP's guest-physical address, or 0
+     * @return this page
+     */
     public BootParams acpiRsdpAddr(long address) {
         page.putLong(ACPI_RSDP_ADDR, address);
         return this;
@@ -114,6 +164,8 @@ public final class BootParams {
     /**
      * boot_flag and the "HdrS" signature, which a kernel entered without a copied setup header
      * (ELF vmlinux) still finds where a bzImage would have put them.
+     *
+     * @return this page
      */
     public BootParams bootFlagAndSignature() {
         page.putShort(BOOT_FLAG, (short) BOOT_FLAG_MAGIC);
@@ -122,8 +174,10 @@ public final class BootParams {
     }
 
     /**
-     * The e820 table and its entry count; entries past the new count are cleared.
+     * Writes the e820 table and its entry count; entries past the new count are cleared.
      *
+     * @param entries the memory map, in the order the kernel is to read it
+     * @return this page
      * @throws IllegalArgumentException when there are more than {@link BootParamsLayout#E820_MAX_ENTRIES}
      */
     public BootParams e820(List<E820Entry> entries) {
@@ -142,7 +196,7 @@ public final class BootParams {
         return this;
     }
 
-    /** A read-only little-endian view of the page, position 0, limit 4096. */
+    /** {@return a read-only little-endian view of the page, position 0, limit 4096; later writes show through} */
     public ByteBuffer asByteBuffer() {
         return page.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN).clear();
     }

@@ -33,7 +33,9 @@ public final class BootParamsLayout {
     public static final int SENTINEL = 0x1ef;
     /** struct boot_e820_entry[E820_MAX_ENTRIES]: {u64 addr; u64 size; u32 type}, packed. */
     public static final int E820_TABLE = 0x2d0;
+    /** sizeof(struct boot_e820_entry): 8 + 8 + 4 bytes, packed. */
     public static final int E820_ENTRY_SIZE = 20;
+    /** E820_MAX_ENTRIES_ZEROPAGE: the entries {@link #E820_TABLE} has room for. */
     public static final int E820_MAX_ENTRIES = 128;
 
     // ---- struct setup_header (boot.rst, "The Real-Mode Kernel Header"), absolute offsets ----
@@ -47,6 +49,7 @@ public final class BootParamsLayout {
 
     /** u8: setup code size in 512-byte sectors; 0 means 4. */
     public static final int SETUP_SECTS = 0x1f1;
+    /** u16: if non-zero, the root is mounted read-only (boot.rst, root_flags; deprecated, use "ro"/"rw"). */
     public static final int ROOT_FLAGS = 0x1f2;
     /** u32: protected-mode code size in 16-byte paragraphs. */
     public static final int SYSSIZE = 0x1f4;
@@ -58,7 +61,7 @@ public final class BootParamsLayout {
     public static final int JUMP = 0x200;
     /** u32: "HdrS". */
     public static final int HEADER = 0x202;
-    /** u16: boot protocol version, (major << 8) | minor. */
+    /** u16: boot protocol version, {@code (major << 8) | minor}. */
     public static final int VERSION = 0x206;
     /** u8: boot loader identifier; 0xFF = undefined loader. */
     public static final int TYPE_OF_LOADER = 0x210;
@@ -96,6 +99,7 @@ public final class BootParamsLayout {
     // ---- values ----
     /** "HdrS" read as a little-endian u32. */
     public static final int HEADER_MAGIC = 0x5372_6448;
+    /** The value {@link #BOOT_FLAG} must hold. */
     public static final int BOOT_FLAG_MAGIC = 0xaa55;
     /** The x86 short-jump opcode at {@link #JUMP}. */
     public static final int JUMP_OPCODE = 0xeb;

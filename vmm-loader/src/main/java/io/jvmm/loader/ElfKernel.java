@@ -51,9 +51,15 @@ public final class ElfKernel implements KernelImage {
      * One PT_LOAD segment, all values unsigned and checked: {@code fileOffset + fileSize} lies
      * inside the file, {@code fileSize <= memSize}, and neither {@code paddr + memSize} nor
      * {@code vaddr + memSize} reaches 2^64.
+     *
+     * @param fileOffset where the segment's bytes start in the file ({@code p_offset})
+     * @param vaddr      the segment's virtual address ({@code p_vaddr})
+     * @param paddr      the guest-physical address it is loaded at ({@code p_paddr})
+     * @param fileSize   bytes taken from the file ({@code p_filesz})
+     * @param memSize    bytes it occupies in memory ({@code p_memsz}); those past {@code fileSize} are zeroed
      */
     public record Segment(long fileOffset, long vaddr, long paddr, long fileSize, long memSize) {
-        /** One past the last physical byte (unsigned). */
+        /** {@return one past the last physical byte, {@code paddr + memSize} (unsigned, below 2^64)} */
         public long paddrEnd() {
             return paddr + memSize;
         }
@@ -84,6 +90,9 @@ public final class ElfKernel implements KernelImage {
     /**
      * Parses {@code file}; the array is kept, not copied, and must not change afterwards.
      *
+     * @param file the whole vmlinux file
+     * @return the kernel, with its non-empty PT_LOAD segments and its physical entry point
+     * @throws NullPointerException when {@code file} is null
      * @throws LoaderException when the file is not a 64-bit little-endian x86-64 executable whose
      *     program headers and PT_LOAD segments lie inside the file, with non-overlapping physical
      *     ranges and an entry point inside one of them
@@ -196,17 +205,27 @@ public final class ElfKernel implements KernelImage {
             entry);
     }
 
-    /** The physical address the kernel is entered at. */
+    /**
+     * {@return the guest-physical address the kernel is entered at: e_entry when it lies in a segment's
+     * file-backed physical bytes, else e_entry moved by {@code p_paddr - p_vaddr} of the segment whose
+     * file-backed virtual bytes hold it}
+     */
     public long entry() {
         return entry;
     }
 
-    /** The non-empty PT_LOAD segments, sorted by physical address, not overlapping. */
+    /** {@return the non-empty PT_LOAD segments, sorted by physical address, not overlapping; unmodifiable} */
     public List<Segment> segments() {
         return segments;
     }
 
-    /** The file bytes of {@code segment} (its first {@code fileSize} bytes), read-only. */
+    /**
+     * The file bytes of {@code segment} (its first {@code fileSize} bytes), read-only.
+     *
+     * @param segment one of {@link #segments()}
+     * @return a read-only view of file bytes [fileOffset, + fileSize), position 0
+     * @throws IllegalArgumentException when {@code segment} is not one of this kernel's segments
+     */
     public ByteBuffer segmentData(Segment segment) {
         if (!segments.contains(segment)) {
             throw new IllegalArgumentException("not a segment of this kernel: " + segment);

@@ -24,6 +24,10 @@ public final class GuestRamLayout {
      * second from the gap's end when the size passes {@link BootLayout#mmioGapStart()}. Pass them to
      * {@code GuestMemory.create}.
      *
+     * @param layout     the platform's boot layout, for its MMIO gap
+     * @param memorySize the guest's RAM in bytes: a positive multiple of {@link #PAGE_SIZE}
+     * @return {@code [0, memorySize)} when it ends at or below the gap's start; otherwise
+     *     {@code [0, mmioGapStart)} and {@code [mmioGapEnd, + memorySize - mmioGapStart)}; a fresh array
      * @throws IllegalArgumentException when the size is not a positive multiple of 4 KiB, or the
      *     ranges would pass 2^63
      */
@@ -50,6 +54,9 @@ public final class GuestRamLayout {
      * and the legacy VGA/ROM hole a PC never offers as RAM (boot.rst, "Memory Layout") — which is
      * one RESERVED entry whenever RAM reaches past reservedLowStart. Sorted by address.
      *
+     * @param layout the platform's boot layout, for reservedLowStart and highMemoryStart
+     * @param ram    the guest's RAM ranges, in any order (as from {@link #ramRanges(BootLayout, long)})
+     * @return the e820 entries, sorted by address, unmodifiable
      * @throws IllegalArgumentException when the ranges are empty, overlap, or pass 2^63
      */
     public static List<E820Entry> e820(BootLayout layout, List<GuestRange> ram) {

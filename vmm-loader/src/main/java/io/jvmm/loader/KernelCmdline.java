@@ -22,6 +22,7 @@ public final class KernelCmdline {
     /**
      * An empty line that may grow to {@code maxChars} characters (the NUL not counted).
      *
+     * @param maxChars the longest the line may grow, in characters without the NUL; 0..{@code Integer.MAX_VALUE - 1}
      * @throws IllegalArgumentException when {@code maxChars} is negative or {@code Integer.MAX_VALUE}
      *     (no room for the NUL)
      */
@@ -33,20 +34,34 @@ public final class KernelCmdline {
         this.maxChars = maxChars;
     }
 
-    /** The longest line {@code header}'s kernel takes that also fits {@code layout}'s command-line area. */
+    /**
+     * The longest line {@code header}'s kernel takes that also fits {@code layout}'s command-line area.
+     *
+     * @param header the bzImage's setup header, for its cmdline_size
+     * @param layout the platform's boot layout, for its {@link BootLayout#cmdlineCapacity()}
+     * @return the smaller of cmdline_size and {@code cmdlineCapacity - 1}, in characters without the NUL
+     */
     public static int maxCharsFor(SetupHeader header, BootLayout layout) {
         return (int) Math.min(header.cmdlineSize(), layout.cmdlineCapacity() - 1L);
     }
 
-    /** The longest line a kernel without a cmdline_size (ELF) takes that also fits {@code layout}. */
+    /**
+     * The longest line a kernel without a cmdline_size (ELF) takes that also fits {@code layout}.
+     *
+     * @param layout the platform's boot layout, for its {@link BootLayout#cmdlineCapacity()}
+     * @return the smaller of {@link #DEFAULT_MAX_CHARS} and {@code cmdlineCapacity - 1}, in characters without
+     *     the NUL
+     */
     public static int maxCharsFor(BootLayout layout) {
         return Math.min(DEFAULT_MAX_CHARS, layout.cmdlineCapacity() - 1);
     }
 
     /**
      * Appends {@code text} (one or more space-separated parameters), after a space when the line is
-     * not empty. Nothing is appended when the check fails.
+     * not empty. Nothing is appended when the check fails; an empty {@code text} appends nothing.
      *
+     * @param text one or more space-separated parameters
+     * @return this line
      * @throws LoaderException {@code BAD_COMMAND_LINE} when {@code text} holds a character outside
      *     printable ASCII (0x20..0x7e), or the line would pass its capacity
      */
@@ -75,8 +90,12 @@ public final class KernelCmdline {
     }
 
     /**
-     * Appends {@code key=value}.
+     * Appends {@code key=value}, after a space when the line is not empty. Nothing is appended when a
+     * check fails.
      *
+     * @param key   the parameter name: non-empty, without a space or '='
+     * @param value the parameter value, possibly empty: without a space or a double quote
+     * @return this line
      * @throws LoaderException {@code BAD_COMMAND_LINE} when the key is empty or holds a space or
      *     '=', the value holds a space or a double quote, or see {@link #append(String)}
      */
@@ -92,15 +111,17 @@ public final class KernelCmdline {
         return append(key + "=" + value);
     }
 
+    /** {@return the line's length in characters, the NUL not counted} */
     public int length() {
         return line.length();
     }
 
+    /** {@return the longest the line may grow, in characters without the NUL, as given to the constructor} */
     public int maxChars() {
         return maxChars;
     }
 
-    /** The line as ASCII bytes followed by the terminating NUL. */
+    /** {@return the line as ASCII bytes followed by the terminating NUL: {@link #length()} + 1 bytes, a fresh array} */
     public byte[] toBytesWithNul() {
         byte[] text = line.toString().getBytes(StandardCharsets.US_ASCII);
         byte[] bytes = new byte[text.length + 1];

@@ -48,13 +48,16 @@ public final class LinuxLoader {
      *
      * @param layout  where the platform wants the zero page, command line and kernel
      * @param memory  guest RAM, for instance {@code GuestMemory.create(GuestRamLayout.ramRanges(layout, size))}
+     * @param kernel  the kernel file: a bzImage (boot protocol 2.12+, 64-bit entry) or an ELF64 x86-64 vmlinux
+     * @param initrd  the initrd file, loaded as it is (not unpacked), or empty for none
      * @param cmdline the kernel command line, e.g. {@code "console=ttyS0 reboot=k panic=-1"}
      * @return where everything went and how to enter the kernel
      * @throws LoaderException for a missing, unreadable or malformed file, a kernel jvmm cannot
      *     enter, a kernel or initrd that does not fit, or a bad command line ({@link
      *     LoaderException#reason()} says which); {@code GUEST_MEMORY} when memory refused a planned
      *     write, which leaves it partly written
-     * @throws IllegalStateException when {@code memory} is closed
+     * @throws IllegalStateException when {@code memory} is closed, or when {@code layout} puts two of the
+     *     writes (kernel, command line, zero page, initrd) on the same bytes
      */
     public static LoadedKernel load(BootLayout layout, GuestMemory memory, Path kernel, Optional<Path> initrd,
                                     String cmdline) {
@@ -65,7 +68,16 @@ public final class LinuxLoader {
      * As {@link #load(BootLayout, GuestMemory, Path, Optional, String)}, and tells the kernel where the ACPI
      * tables are ({@code boot_params.acpi_rsdp_addr}); the caller writes the tables themselves.
      *
-     * @param acpiRsdp the RSDP's guest-physical address, or empty for a machine without ACPI
+     * @param layout   where the platform wants the zero page, command line and kernel
+     * @param memory   guest RAM
+     * @param kernel   the kernel file: a bzImage or an ELF vmlinux
+     * @param initrd   the initrd file, or empty for none
+     * @param cmdline  the kernel command line
+     * @param acpiRsdp the RSDP's guest-physical address, or empty for a machine without ACPI (acpi_rsdp_addr
+     *                 stays 0)
+     * @return where everything went and how to enter the kernel
+     * @throws LoaderException as for {@link #load(BootLayout, GuestMemory, Path, Optional, String)}
+     * @throws IllegalStateException as for {@link #load(BootLayout, GuestMemory, Path, Optional, String)}
      */
     public static LoadedKernel load(BootLayout layout, GuestMemory memory, Path kernel, Optional<Path> initrd,
                                     String cmdline, OptionalLong acpiRsdp) {
@@ -86,7 +98,16 @@ public final class LinuxLoader {
      * those ranges returns. For callers that want to refuse bad input before creating a VM (the
      * CLI checks its options this way before it opens /dev/kvm).
      *
+     * @param layout  where the platform wants the zero page, command line and kernel
+     * @param ram     the guest's RAM ranges: non-empty, each non-empty, not overlapping, below 2^63
+     * @param kernel  the kernel file: a bzImage or an ELF vmlinux
+     * @param initrd  the initrd file, or empty for none
+     * @param cmdline the kernel command line
+     * @return where everything would go and how the kernel would be entered
      * @throws LoaderException exactly when {@link #load} would refuse the same inputs
+     * @throws IllegalArgumentException when {@code ram} is empty, holds an empty range or one past 2^63, or
+     *     its ranges overlap
+     * @throws IllegalStateException when {@code layout} puts two of the writes on the same bytes
      */
     public static LoadedKernel check(BootLayout layout, List<GuestRange> ram, Path kernel, Optional<Path> initrd,
                                      String cmdline) {

@@ -37,10 +37,27 @@ public record LoadedKernel(
 
     /** The kernel file formats the loader takes. */
     public enum Format {
+        /** A bzImage, entered at its 64-bit entry point (boot.rst, "64-bit Boot Protocol"). */
         BZIMAGE,
+        /** An uncompressed ELF64 x86-64 vmlinux, entered at its ELF entry point. */
         ELF,
     }
 
+    /**
+     * Checks that nothing is missing and copies the e820 map.
+     *
+     * @param format          bzImage or ELF
+     * @param entry           the 64-bit entry point
+     * @param zeroPage        the boot_params page
+     * @param kernel          the bytes written for the kernel
+     * @param kernelFootprint memory the kernel uses before it reads the e820 map
+     * @param cmdline         the NUL-terminated command line
+     * @param cmdlineSize     its length in bytes, the NUL included
+     * @param initrd          where the initrd was put; empty when none was given
+     * @param e820            the memory map written into the zero page; copied into an unmodifiable list
+     * @throws NullPointerException when a component other than {@code cmdlineSize} is null, or {@code e820}
+     *     holds null
+     */
     public LoadedKernel {
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(entry, "entry");
@@ -55,6 +72,9 @@ public record LoadedKernel(
     /**
      * One past the highest byte the entry page tables must identity-map: boot.rst asks for the
      * kernel's [start, + init_size), the zero page and the command line (the initrd need not be).
+     *
+     * @return the largest of the ends of the zero page (4 KiB), the command line ({@code cmdlineSize}
+     *     bytes), {@code kernel} and {@code kernelFootprint}
      */
     public long identityMapEnd() {
         long end = zeroPage.offset() + BootParamsLayout.SIZE;

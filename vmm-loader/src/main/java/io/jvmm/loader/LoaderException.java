@@ -1,12 +1,14 @@
 package io.jvmm.loader;
 
+import io.jvmm.core.JvmmException;
+
 /**
  * Every failure to load a kernel, an initrd or a command line: the only exception the loader's
  * public methods throw for bad input, whatever the bytes of the image are. The CLI reports
  * {@link #getMessage()} as one line and exits with status 1. When it is thrown by
  * {@link LinuxLoader}, guest memory has not been written.
  */
-public final class LoaderException extends RuntimeException {
+public final class LoaderException extends JvmmException {
     private static final long serialVersionUID = 1L;
 
     /** Why loading failed. */
@@ -33,16 +35,30 @@ public final class LoaderException extends RuntimeException {
 
     private final Reason reason;
 
+    /**
+     * A failure without an underlying exception.
+     *
+     * @param reason  why loading failed, for callers that act on the kind of failure
+     * @param message one line for the user: what was refused, and where in the file or guest RAM
+     */
     public LoaderException(Reason reason, String message) {
         super(message);
         this.reason = reason;
     }
 
+    /**
+     * A failure caused by another exception (an I/O error, a refused guest-memory write).
+     *
+     * @param reason  why loading failed, for callers that act on the kind of failure
+     * @param message one line for the user: what was refused, and where in the file or guest RAM
+     * @param cause   the exception that made loading fail
+     */
     public LoaderException(Reason reason, String message, Throwable cause) {
         super(message, cause);
         this.reason = reason;
     }
 
+    /** {@return why loading failed, as given to the constructor} */
     public Reason reason() {
         return reason;
     }

@@ -11,7 +11,7 @@ import java.nio.ByteOrder;
  * extended.
  *
  * @param setupSects      setup code sectors after the boot sector, with 0 already read as 4
- * @param version         boot protocol version, (major << 8) | minor; at least 2.12
+ * @param version         boot protocol version, {@code (major << 8) | minor}; at least 2.12
  * @param loadflags       LOADED_HIGH etc. as the kernel ships them
  * @param xloadflags      XLF_* flags
  * @param code32Start     the kernel's default 32-bit entry (its standard load address)
@@ -37,12 +37,15 @@ public record SetupHeader(
     long initSize,
     int headerEnd) {
 
-    /** Offset of the protected-mode kernel in the file (boot.rst, "Loading The Rest of The Kernel"). */
+    /**
+     * {@return the offset of the protected-mode kernel in the file, {@code (setupSects + 1) * 512}
+     * (boot.rst, "Loading The Rest of The Kernel")}
+     */
     public int protectedModeOffset() {
         return (setupSects + 1) * SECTOR_SIZE;
     }
 
-    /** "2.15" for 0x020f. */
+    /** {@return the protocol version as major.minor with two minor digits: "2.15" for 0x020f} */
     public String versionString() {
         return versionString(version);
     }
@@ -57,6 +60,9 @@ public record SetupHeader(
      * that is a power of two, a protected-mode kernel that reaches past its 64-bit entry (+0x200), and a
      * file at least as long as its header's {@code syssize} says.
      *
+     * @param image the whole bzImage file from index 0 to its limit; its position and order are ignored,
+     *     and it is not modified
+     * @return the header's fields
      * @throws LoaderException for every image that is not such a kernel, whatever its bytes
      */
     public static SetupHeader parse(ByteBuffer image) {

@@ -8,8 +8,18 @@ import java.util.Objects;
 /**
  * The machine's {@link ExitHandler}: port exits go to its I/O-port bus, MMIO exits to its MMIO
  * bus (Firecracker's bus dispatch); neither bus knows KVM, and the vCPU knows no bus.
+ *
+ * @param io the I/O-port bus that serves {@code KVM_EXIT_IO}
+ * @param mmio the MMIO bus that serves {@code KVM_EXIT_MMIO}
  */
 public record BusExitHandler(IoBus io, MmioBus mmio) implements ExitHandler {
+    /**
+     * A handler over the two buses.
+     *
+     * @param io the I/O-port bus that serves {@code KVM_EXIT_IO}
+     * @param mmio the MMIO bus that serves {@code KVM_EXIT_MMIO}
+     * @throws NullPointerException when a bus is null
+     */
     public BusExitHandler {
         Objects.requireNonNull(io, "io");
         Objects.requireNonNull(mmio, "mmio");

@@ -60,40 +60,46 @@ public final class GuestConfig {
         this.virtioDevices = List.copyOf(b.virtioDevices);
     }
 
+    /** {@return a new builder with every setting at its default} */
     public static Builder builder() {
         return new Builder();
     }
 
+    /**
+     * {@return the guest RAM in bytes: at least {@link #MIN_MEMORY}, a multiple of {@link #MEMORY_GRANULE}} Laid out as
+     * {@link GuestRamLayout#ramRanges}, which splits it around the MMIO gap when it reaches the gap.
+     */
     public long memorySize() {
         return memorySize;
     }
 
+    /** {@return the number of vCPUs, 1 to {@link #MAX_VCPUS}; more than one only with the irqchip} */
     public int vcpus() {
         return vcpus;
     }
 
-    /** Whether the VM gets the in-kernel PIC/IOAPIC/LAPIC and PIT (always with a kernel). */
+    /** {@return whether the VM gets the in-kernel PIC/IOAPIC/LAPIC and PIT (always with a kernel)} */
     public boolean irqchip() {
         return irqchip;
     }
 
+    /** {@return the flat image to load and enter, if this machine runs one; never present together with a kernel} */
     public Optional<GuestImage> image() {
         return Optional.ofNullable(image);
     }
 
-    /** The Linux kernel to boot, if this machine boots one. */
+    /** {@return the Linux kernel to boot, if this machine boots one; never present together with an image} */
     public Optional<LinuxBootSource> kernel() {
         return Optional.ofNullable(kernel);
     }
 
-    /** Where COM1's output goes; without one there is no UART (ports read as all-ones). */
+    /** {@return where COM1's output goes; without one there is no UART (its ports read as all-ones)} */
     public Optional<OutputStream> serialOutput() {
         return Optional.ofNullable(serialOutput);
     }
 
-    /** What COM1 receives, if anything. */
     /**
-     * The virtio devices, each behind a virtio-mmio transport in this order
+     * {@return the virtio devices (unmodifiable), each behind a virtio-mmio transport in this order}
      * ({@link X86Layout#virtioMmioBase}, {@link X86Layout#virtioMmioGsi}); a Linux guest names
      * block devices vda, vdb, ... in the same order. {@link Machine#create} takes ownership.
      */
@@ -101,6 +107,7 @@ public final class GuestConfig {
         return virtioDevices;
     }
 
+    /** {@return what COM1 receives, if anything; present only with a {@link #serialOutput()}} */
     public Optional<InputStream> serialInput() {
         return Optional.ofNullable(serialInput);
     }
@@ -127,13 +134,25 @@ public final class GuestConfig {
         private Builder() {
         }
 
-        /** Guest RAM in bytes (default {@link #DEFAULT_MEMORY}, {@link #DEFAULT_KERNEL_MEMORY} with a kernel). */
+        /**
+         * Guest RAM in bytes (default {@link #DEFAULT_MEMORY}, {@link #DEFAULT_KERNEL_MEMORY} with a kernel).
+         *
+         * @param bytes the size; {@link #build()} requires at least {@link #MIN_MEMORY} and a multiple of
+         *     {@link #MEMORY_GRANULE}, and room for the image
+         * @return this builder
+         */
         public Builder memorySize(long bytes) {
             this.memorySize = bytes;
             return this;
         }
 
-        /** Number of vCPUs (default 1); more than one needs the irqchip. */
+        /**
+         * Number of vCPUs (default 1); more than one needs the irqchip.
+         *
+         * @param count the vCPU count; {@link #build()} requires 1 to {@link #MAX_VCPUS}, and
+         *     {@link Machine#create} no more than KVM allows
+         * @return this builder
+         */
         public Builder vcpus(int count) {
             this.vcpus = count;
             return this;
@@ -144,6 +163,9 @@ public final class GuestConfig {
          * otherwise). Leave it off for raw and built-in guests: with it, a guest HLT waits in the
          * kernel for an interrupt instead of exiting, so HLT no longer ends the run. A kernel
          * cannot run without it.
+         *
+         * @param enabled whether to create them; {@code false} with a kernel fails {@link #build()}
+         * @return this builder
          */
         public Builder irqchip(boolean enabled) {
             this.irqchip = enabled;
@@ -155,27 +177,54 @@ public final class GuestConfig {
          * (e.g. {@code "console=ttyS0 reboot=k panic=-1"}): the loader places them per boot.rst,
          * and vCPU 0 enters the kernel's 64-bit entry point. The files are read by
          * {@link Machine#create}, which throws {@link io.jvmm.loader.LoaderException} for a
-         * missing or malformed one.
+         * missing or malformed one. Replaces an earlier kernel; an image as well fails {@link #build()}.
+         *
+         * @param kernelFile the kernel: a bzImage or an ELF vmlinux
+         * @param initrd the initial ramdisk, or empty for none
+         * @param cmdline the kernel command line; may be empty
+         * @return this builder
+         * @throws NullPointerException when an argument is null
          */
         public Builder kernel(Path kernelFile, Optional<Path> initrd, String cmdline) {
             return kernel(new LinuxBootSource(kernelFile, initrd, cmdline));
         }
 
-        /** As {@link #kernel(Path, Optional, String)}. */
+        /**
+         * As {@link #kernel(Path, Optional, String)}.
+         *
+         * @param source the kernel, initrd and command line
+         * @return this builder
+         * @throws NullPointerException when {@code source} is null
+         */
         public Builder kernel(LinuxBootSource source) {
             this.kernel = Objects.requireNonNull(source, "source");
             return this;
         }
 
-        /** The image to load and enter. */
+        /**
+         * The image to load and enter. Replaces an earlier image; a kernel as well fails {@link #build()}, which
+         * also checks that the image lies inside guest RAM (and, for long mode, below the identity-mapped limit and
+         * clear of the GDT and page tables).
+         *
+         * @param guestImage the image, e.g. one of {@link io.jvmm.machine.guest.BuiltInGuests}
+         * @return this builder
+         * @throws NullPointerException when {@code guestImage} is null
+         */
         public Builder image(GuestImage guestImage) {
             this.image = Objects.requireNonNull(guestImage, "image");
             return this;
         }
 
         /**
-         * A flat binary loaded at {@code loadAddress} and entered at {@code entry} in {@code mode}.
+         * A flat binary loaded at {@code loadAddress} and entered at {@code entry} in {@code mode}, named {@code "raw"};
+         * as {@link #image} with a {@link GuestImage} of a copy of {@code bytes}.
          *
+         * @param bytes the code and data; copied
+         * @param loadAddress guest-physical address of the first byte
+         * @param entry guest-physical address of the first instruction, inside the image
+         * @param mode the processor mode to enter the image in
+         * @return this builder
+         * @throws NullPointerException when {@code bytes} or {@code mode} is null
          * @throws IllegalArgumentException when the image is empty, the entry lies outside it, or
          *     (real mode) the load address is no segment base
          */
@@ -183,13 +232,26 @@ public final class GuestConfig {
             return image(new GuestImage("raw", bytes, loadAddress, entry, mode));
         }
 
-        /** COM1 (a 16550A at {@link X86Layout#COM1_PORT}) writes here. */
+        /**
+         * COM1 (a 16550A at {@link X86Layout#COM1_PORT}) writes here; without a serial output there is no UART.
+         *
+         * @param out the stream for the guest's serial output, written on vCPU threads; not closed by the machine
+         * @return this builder
+         * @throws NullPointerException when {@code out} is null
+         */
         public Builder serialOutput(OutputStream out) {
             this.serialOutput = Objects.requireNonNull(out, "out");
             return this;
         }
 
-        /** COM1 receives what this stream yields (needs {@link #serialOutput}). */
+        /**
+         * COM1 receives what this stream yields (needs {@link #serialOutput}), pumped by a daemon thread from
+         * {@link Machine#create} on.
+         *
+         * @param in the stream the guest's serial input comes from; read until it ends or the machine is closed
+         * @return this builder
+         * @throws NullPointerException when {@code in} is null
+         */
         public Builder serialInput(InputStream in) {
             this.serialInput = Objects.requireNonNull(in, "in");
             return this;
@@ -197,7 +259,12 @@ public final class GuestConfig {
 
         /**
          * Adds a virtio device (virtio-blk, virtio-rng, ...) on the next virtio-mmio window; the
-         * machine closes it when it is closed, or when {@link Machine#create} fails.
+         * machine closes it when it is closed, or when {@link Machine#create} fails. Needs a kernel:
+         * the guest learns of its devices from the ACPI tables.
+         *
+         * @param device the device; at most {@link X86Layout#VIRTIO_MMIO_MAX_DEVICES} in all
+         * @return this builder
+         * @throws NullPointerException when {@code device} is null
          */
         public Builder virtioDevice(VirtioDevice device) {
             this.virtioDevices.add(Objects.requireNonNull(device, "device"));
@@ -205,8 +272,9 @@ public final class GuestConfig {
         }
 
         /**
-         * Validates and builds.
+         * Validates and builds. The builder can be changed and built again afterwards.
          *
+         * @return the configuration; its virtio device list is a copy
          * @throws IllegalArgumentException with one sentence naming the first problem found
          */
         public GuestConfig build() {

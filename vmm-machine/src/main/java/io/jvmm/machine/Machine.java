@@ -1,15 +1,12 @@
 package io.jvmm.machine;
 
+import io.jvmm.core.BusyException;
 import io.jvmm.kvm.CpuidEntry;
 import io.jvmm.kvm.Kvm;
 import io.jvmm.kvm.KvmException;
 import io.jvmm.kvm.Vcpu;
 import io.jvmm.kvm.Vm;
 
-import io.jvmm.x86.acpi.AcpiTableSet;
-import io.jvmm.x86.acpi.AcpiTables;
-import io.jvmm.devices.bus.IoBus;
-import io.jvmm.devices.bus.MmioBus;
 import io.jvmm.devices.BootCompletePort;
 import io.jvmm.devices.CmosRtc;
 import io.jvmm.devices.I8042;
@@ -17,20 +14,24 @@ import io.jvmm.devices.InterruptLine;
 import io.jvmm.devices.ResetControl;
 import io.jvmm.devices.SerialInputPump;
 import io.jvmm.devices.Uart16550;
-import io.jvmm.machine.guest.CpuMode;
-import io.jvmm.machine.guest.GuestImage;
+import io.jvmm.devices.bus.IoBus;
+import io.jvmm.devices.bus.MmioBus;
+import io.jvmm.kvm.KvmCap;
 import io.jvmm.loader.GuestRamLayout;
 import io.jvmm.loader.LinuxLoader;
 import io.jvmm.loader.LoadedKernel;
-import io.jvmm.kvm.KvmCap;
+import io.jvmm.machine.guest.CpuMode;
+import io.jvmm.machine.guest.GuestImage;
+import io.jvmm.memory.GuestAddress;
+import io.jvmm.memory.GuestMemory;
+import io.jvmm.virtio.VirtioDevice;
 import io.jvmm.x86.GuestCpuid;
 import io.jvmm.x86.LinuxVcpuSetup;
 import io.jvmm.x86.X86Acpi;
 import io.jvmm.x86.X86Cpu;
 import io.jvmm.x86.X86Layout;
-import io.jvmm.memory.GuestAddress;
-import io.jvmm.memory.GuestMemory;
-import io.jvmm.virtio.VirtioDevice;
+import io.jvmm.x86.acpi.AcpiTableSet;
+import io.jvmm.x86.acpi.AcpiTables;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,6 +66,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *     RunResult r = m.run(Duration.ofSeconds(10));
  * }
  * }</pre>
+ *
+ * <p>Threads and lifetime: no vCPU runs before {@link #run}, but with a serial input a daemon thread starts pumping it into
+ * COM1 as soon as the machine is created. {@link #run} blocks its caller while one thread per vCPU runs the guest; device
+ * callbacks (bus reads and writes, the i8042's reset) run on those vCPU threads. One run at a time; a machine may be run
+ * again after a run returns. {@link #requestStop()} and {@link #requestReset()} are safe from any thread. {@link #close()}
+ * ends a run in progress and releases everything; it must not be called from a vCPU thread (a device callback), where
+ * closing that vCPU would wait for itself.
  */
 public final class Machine implements AutoCloseable {
     private final GuestConfig config;
@@ -111,13 +119,20 @@ public final class Machine implements AutoCloseable {
 
     /**
      * Builds the machine: creates the VM, memory and vCPUs, loads the image and sets up vCPU 0.
-     * Everything created is released again if a step fails.
+     * Everything created is released again if a step fails. The config's virtio devices become the
+     * machine's: they are closed with it, or here when a step fails.
      *
+     * @param kvm the open KVM system to create the VM with; only used here, and not closed
+     * @param config what to build, as checked by {@link GuestConfig.Builder#build()}
+     * @return the machine, with vCPU 0 set up to enter the image or kernel and no vCPU run yet; the caller closes it
      * @throws io.jvmm.loader.LoaderException when the config's kernel, initrd or command line
      *     cannot be loaded (missing file, not a kernel, does not fit, ...): one-line message
      * @throws KvmException when KVM refuses a step
      * @throws IllegalArgumentException when the host cannot give what the config asks (e.g. more
      *     vCPUs than KVM allows)
+     * @throws io.jvmm.memory.GuestMemoryException when the guest's RAM cannot be created or mapped
+     * @throws java.io.UncheckedIOException when the image is a file that cannot be read, or has shrunk
+     * @throws NullPointerException when {@code kvm} or {@code config} is null
      */
     public static Machine create(Kvm kvm, GuestConfig config) {
         Objects.requireNonNull(config, "config");
@@ -210,45 +225,56 @@ public final class Machine implements AutoCloseable {
         }
     }
 
+    /** {@return the configuration this machine was built from} */
     public GuestConfig config() {
         return config;
     }
 
+    /** {@return the VM, for what the machine does not do itself; it is the machine's: {@link #close()} closes it} */
     public Vm vm() {
         return vm;
     }
 
-    /** The guest's RAM, for loaders and for reading results back. */
+    /** {@return the guest's RAM, for loaders and for reading results back; unmapped by {@link #close()}} */
     public GuestMemory memory() {
         return memory;
     }
 
-    /** Where the kernel, initrd, command line and zero page went, when this machine boots a kernel. */
+    /**
+     * {@return where the kernel, initrd, command line and zero page went; empty unless this machine boots a kernel}
+     */
     public Optional<LoadedKernel> loadedKernel() {
         return Optional.ofNullable(kernel);
     }
 
-    /** The vCPUs, by id; vCPU 0 is the boot processor. */
+    /** {@return the vCPUs, by id (unmodifiable); vCPU 0 is the boot processor} */
     public List<Vcpu> vcpus() {
         return vcpus;
     }
 
+    /** {@return the I/O-port bus with the standard devices; register more on it before {@link #run}} */
     public IoBus ioBus() {
         return ioBus;
     }
 
+    /** {@return the MMIO bus with the virtio-mmio windows; register more on it before {@link #run}} */
     public MmioBus mmioBus() {
         return mmioBus;
     }
 
-    /** COM1, when the config has a serial output. */
+    /** {@return COM1, when the config has a serial output; empty otherwise} */
     public Optional<Uart16550> serial() {
         return Optional.ofNullable(serial);
     }
 
     /**
      * A device's interrupt line for GSI {@code irq}: {@code KVM_IRQ_LINE} on the in-kernel irqchip,
-     * or {@link InterruptLine#NONE} without one (then guests poll).
+     * or {@link InterruptLine#NONE} without one (then guests poll). Whether there is an irqchip is
+     * decided when this is called.
+     *
+     * @param irq the GSI to drive, e.g. {@link X86Layout#COM1_IRQ}
+     * @return a line whose level changes become {@code KVM_IRQ_LINE} calls (which throw {@link KvmException} when KVM
+     *     refuses them), or {@link InterruptLine#NONE}
      */
     public InterruptLine interruptLine(int irq) {
         if (!vm.hasIrqchip()) {
@@ -260,18 +286,26 @@ public final class Machine implements AutoCloseable {
     /**
      * Time from VM creation to the guest's first boot-complete signal (Firecracker's: the byte
      * {@link X86Layout#BOOT_COMPLETE_VALUE} written to port {@link X86Layout#BOOT_COMPLETE_PORT}).
+     *
+     * @return the time from {@link Vm#createdAtNanos()} to the signal, or empty while the guest has not signalled
      */
     public Optional<Duration> bootCompleteSinceVmCreation() {
         OptionalLong at = bootComplete.bootCompleteNanos();
         return at.isPresent() ? Optional.of(Duration.ofNanos(at.getAsLong() - vm.createdAtNanos())) : Optional.empty();
     }
 
-    /** The {@link System#nanoTime()} of the boot-complete signal, if it came. */
+    /** {@return the {@link System#nanoTime()} of the first boot-complete signal, or empty while it has not come} */
     public OptionalLong bootCompleteNanos() {
         return bootComplete.bootCompleteNanos();
     }
 
-    /** Runs without a time limit; see {@link #run(Duration)}. */
+    /**
+     * Runs without a time limit: {@code run(null)}.
+     *
+     * @return how the run ended, with exit counts and timings
+     * @throws VcpuFailedException when a vCPU thread failed
+     * @throws BusyException when a run is already in progress
+     */
     public RunResult run() {
         return run(null);
     }
@@ -279,14 +313,21 @@ public final class Machine implements AutoCloseable {
     /**
      * Runs the vCPUs until the guest halts (without irqchip), resets (i8042), shuts down, fails,
      * a stop is requested, or {@code timeout} passes ({@code null}: no limit). May be called
-     * again after it returns: a halted guest continues after its HLT.
+     * again after it returns: a halted guest continues after its HLT. Blocks the calling thread; the
+     * vCPUs run on threads of their own ({@link VcpuRunner#run(Duration)}). COM1's buffered output is
+     * flushed before it returns, however the run ended. Not after {@link #close()}.
      *
-     * @throws VcpuFailedException when a vCPU thread failed
-     * @throws IllegalStateException when a run is already in progress
+     * @param timeout the time limit, or {@code null} for none; zero or negative ends the run at once
+     *     with {@link StopReason#TIMEOUT}
+     * @return how the run ended, with exit counts and timings
+     * @throws VcpuFailedException when a vCPU thread failed (a KVM error, or a device threw); the other
+     *     vCPUs were stopped first
+     * @throws BusyException when a run is already in progress
+     * @throws IllegalStateException when a kicked vCPU thread does not leave {@code KVM_RUN} within 10 s
      */
     public RunResult run(Duration timeout) {
         if (!running.compareAndSet(false, true)) {
-            throw new IllegalStateException("the machine is already running");
+            throw new BusyException("the machine is already running");
         }
         VcpuRunner runner = new VcpuRunner(vcpus, ioBus, mmioBus, vm.createdAtNanos());
         currentRunner = runner;
@@ -301,12 +342,18 @@ public final class Machine implements AutoCloseable {
         }
     }
 
-    /** Ends the current run with {@link StopReason#RESET} (the i8042's reset line). */
+    /**
+     * Ends the current run with {@link StopReason#RESET} (the i8042's reset line); does nothing when none is in progress.
+     * Safe from any thread, including a vCPU thread. Returns without waiting for the run to end.
+     */
     public void requestReset() {
         stop(StopReason.RESET);
     }
 
-    /** Ends the current run with {@link StopReason#STOPPED}; does nothing when none is in progress. */
+    /**
+     * Ends the current run with {@link StopReason#STOPPED}; does nothing when none is in progress.
+     * Safe from any thread, including a vCPU thread. Returns without waiting for the run to end.
+     */
     public void requestStop() {
         stop(StopReason.STOPPED);
     }
@@ -318,7 +365,12 @@ public final class Machine implements AutoCloseable {
         }
     }
 
-    /** Stops a run in progress, then releases vCPUs, VM and memory. Idempotent. */
+    /**
+     * Stops a run in progress, then releases, in this order, the serial input thread, the vCPUs (each
+     * waits until its thread has left {@code KVM_RUN}), the virtio devices with their I/O threads, the
+     * VM and the memory. Idempotent. Not from a vCPU thread: closing its own vCPU throws
+     * {@link BusyException}.
+     */
     @Override
     public void close() {
         requestStop();

@@ -26,6 +26,19 @@ import java.util.Optional;
  */
 public record RunResult(StopReason reason, int vcpu, VcpuExit finalExit, Map<String, Long> exits,
                         Duration setup, Duration runLoop, List<Map<String, Long>> exitsByVcpu) {
+    /**
+     * Copies {@code exits} and each map of {@code exitsByVcpu} into unmodifiable maps that keep their iteration order, so the
+     * result does not follow later changes to the caller's maps.
+     *
+     * @param reason why it ended
+     * @param vcpu the vCPU whose exit ended the run, or -1
+     * @param finalExit the exit that ended the run, or {@code null}
+     * @param exits exit counts by reason over all vCPUs
+     * @param setup from VM creation to the first {@code KVM_RUN}
+     * @param runLoop from the first {@code KVM_RUN} until the last vCPU left its run loop
+     * @param exitsByVcpu the exit counts of each vCPU, by vCPU index
+     * @throws NullPointerException when any argument but {@code finalExit} is null, or a map in {@code exitsByVcpu} is
+     */
     public RunResult {
         Objects.requireNonNull(reason, "reason");
         exits = Collections.unmodifiableMap(new LinkedHashMap<>(exits));
@@ -34,23 +47,39 @@ public record RunResult(StopReason reason, int vcpu, VcpuExit finalExit, Map<Str
         exitsByVcpu = exitsByVcpu.stream().map(m -> Collections.unmodifiableMap(new LinkedHashMap<>(m))).toList();
     }
 
-    /** A run of one vCPU, whose counts are {@code exits}. */
+    /**
+     * A run of one vCPU, whose counts are {@code exits}: {@code exitsByVcpu} is the one map {@code exits}.
+     *
+     * @param reason why it ended
+     * @param vcpu the vCPU whose exit ended the run, or -1 when it ended for another reason
+     * @param finalExit the exit that ended the run, or {@code null}
+     * @param exits exit counts by reason
+     * @param setup from VM creation to the first {@code KVM_RUN}
+     * @param runLoop from the first {@code KVM_RUN} until the vCPU left its run loop
+     * @throws NullPointerException when any argument but {@code finalExit} is null
+     */
     public RunResult(StopReason reason, int vcpu, VcpuExit finalExit, Map<String, Long> exits,
                      Duration setup, Duration runLoop) {
         this(reason, vcpu, finalExit, exits, setup, runLoop, List.of(exits));
     }
 
-    /** The exit that ended the run, when a vCPU exit did. */
+    /**
+     * {@return the exit that ended the run, when a vCPU exit did; empty when a timeout or a stop request (such as the i8042's
+     * reset) ended it}
+     */
     public Optional<VcpuExit> terminalExit() {
         return Optional.ofNullable(finalExit);
     }
 
-    /** The total number of exits. */
+    /** {@return the total number of exits over all vCPUs: the sum of the values of {@link #exits()}} */
     public long totalExits() {
         return exits.values().stream().mapToLong(Long::longValue).sum();
     }
 
-    /** One line for users, e.g. {@code "halted (vcpu 0)"} or {@code "shutdown: FailEntry[...]"}. */
+    /**
+     * {@return one line for users: what ended the run, the vCPU when one did and the terminal exit unless it was a HLT, e.g.
+     * {@code "guest halted (vcpu 0)"} or {@code "KVM could not enter the guest (vcpu 0): FailEntry[...]"}}
+     */
     public String describe() {
         String what = switch (reason) {
             case HALT -> "guest halted";

@@ -1,7 +1,9 @@
 package io.jvmm.machine;
 
+import io.jvmm.core.JvmmException;
+
 /** A vCPU thread failed (a KVM error, or a device threw); the run was stopped. */
-public final class VcpuFailedException extends RuntimeException {
+public final class VcpuFailedException extends JvmmException {
     private static final long serialVersionUID = 1L;
 
     private final int vcpu;
@@ -11,7 +13,7 @@ public final class VcpuFailedException extends RuntimeException {
         this.vcpu = vcpu;
     }
 
-    /** The id of the vCPU whose thread failed. */
+    /** {@return the id of the vCPU whose thread failed; {@link #getCause()} is what it failed with} */
     public int vcpu() {
         return vcpu;
     }

@@ -56,8 +56,14 @@ public final class VcpuRunner {
     }
 
     /**
-     * @param vcpus the vCPUs to run, already set up (registers, CPUID, ...)
+     * A runner for one run of {@code vcpus}; no thread starts before {@link #run(Duration)}. The vCPUs stay the caller's.
+     *
+     * @param vcpus the vCPUs to run, already set up (registers, CPUID, ...); copied
+     * @param io the I/O-port bus that serves the vCPUs' port exits
+     * @param mmio the MMIO bus that serves their MMIO exits
      * @param vmCreatedAtNanos {@link Vm#createdAtNanos()}, the start of the setup-time statistic
+     * @throws IllegalArgumentException when {@code vcpus} is empty
+     * @throws NullPointerException when {@code vcpus}, one of its elements or a bus is null
      */
     public VcpuRunner(List<Vcpu> vcpus, IoBus io, MmioBus mmio, long vmCreatedAtNanos) {
         if (vcpus.isEmpty()) {
@@ -69,26 +75,43 @@ public final class VcpuRunner {
     }
 
     /**
-     * Ends the run with {@code reason} unless it has already ended. Thread-safe and callable from a
-     * vCPU thread (a device's callback) as from any other. Returns whether this call ended it.
+     * Ends the run with {@code reason} unless it has already ended: the first terminal event wins, and every vCPU is kicked out
+     * of {@code KVM_RUN}. Does not wait for the vCPU threads; {@link #run(Duration)} returns once they have left. Thread-safe
+     * and callable from a vCPU thread (a device's callback) as from any other. Called before the run starts, it makes the run
+     * end at once with {@code reason}.
+     *
+     * @param reason the {@link RunResult#reason()} to report
+     * @return whether this call ended the run; {@code false} when it had already ended
+     * @throws NullPointerException when {@code reason} is null
      */
     public boolean requestStop(StopReason reason) {
         return terminate(new Termination(Objects.requireNonNull(reason, "reason"), -1, null, null));
     }
 
-    /** Runs without a time limit. See {@link #run(Duration)}. */
+    /**
+     * Runs without a time limit: {@code run(null)}.
+     *
+     * @return how it ended, with exit counts and timings
+     * @throws VcpuFailedException when a vCPU thread failed (a KVM error, a device threw)
+     * @throws IllegalStateException when called twice, or when a kicked vCPU thread does not leave {@code KVM_RUN} in 10 s
+     */
     public RunResult run() {
         return run(null);
     }
 
     /**
-     * Starts one thread per vCPU and blocks until the run ends.
+     * Starts one daemon thread per vCPU, named {@code jvmm-vcpu-N} after the vCPU's id, and blocks the calling thread until
+     * the run ends and every vCPU thread has returned. A vCPU's exit is handled on its own thread: port and MMIO exits by
+     * the buses' devices, anything else ends the run. Interrupting the calling thread ends the run with
+     * {@link StopReason#STOPPED}; its interrupt flag is set again when this returns.
      *
-     * @param timeout the time limit, or {@code null} for none
+     * @param timeout the time limit, or {@code null} for none; zero or negative ends the run with {@link StopReason#TIMEOUT}
+     *     right after the threads start, unless something else ended it first
      * @return how it ended, with exit counts and timings
      * @throws VcpuFailedException when a vCPU thread failed (a KVM error, a device threw); the
      *     other vCPUs are stopped first
-     * @throws IllegalStateException when called twice
+     * @throws IllegalStateException when called twice, or when a kicked vCPU thread does not leave {@code KVM_RUN} within
+     *     10 s (it is left running)
      */
     public RunResult run(Duration timeout) {
         if (!started.compareAndSet(false, true)) {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jvmm.core.BusyException;
+import io.jvmm.core.ClosedException;
 import io.jvmm.kvm.VcpuExit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -66,9 +68,9 @@ class VcpuKickTest {
             Thread.sleep(200);
             t.vcpu.close();
             assertInstanceOf(VcpuExit.Interrupted.class, exit.get(10, TimeUnit.SECONDS));
-            IllegalStateException e = assertThrows(IllegalStateException.class, t::run);
+            ClosedException e = assertThrows(ClosedException.class, t::run);
             assertTrue(e.getMessage().contains("closed"), e.getMessage());
-            assertThrows(IllegalStateException.class, t.vcpu::getRegs);
+            assertThrows(ClosedException.class, t.vcpu::getRegs);
             t.vcpu.kick(); // harmless after close
             t.vcpu.close(); // idempotent
         }
@@ -79,7 +81,7 @@ class VcpuKickTest {
         try (TinyRealModeVm t = new TinyRealModeVm(SPIN)) {
             CompletableFuture<VcpuExit> exit = runInThread(t);
             Thread.sleep(200);
-            IllegalStateException e = assertThrows(IllegalStateException.class, t.vcpu::run);
+            BusyException e = assertThrows(BusyException.class, t.vcpu::run);
             assertTrue(e.getMessage().contains("already running"), e.getMessage());
             t.vcpu.kick();
             assertInstanceOf(VcpuExit.Interrupted.class, exit.get(10, TimeUnit.SECONDS));
@@ -105,7 +107,7 @@ class VcpuKickTest {
                     t.vcpu.close();
                 }
             });
-            IllegalStateException e = assertThrows(IllegalStateException.class, t::run);
+            BusyException e = assertThrows(BusyException.class, t::run);
             assertTrue(e.getMessage().contains("inside its own run loop"), e.getMessage());
             assertInstanceOf(VcpuExit.Hlt.class, t.run(), "the vCPU is still usable");
         }

@@ -1,5 +1,6 @@
 package io.jvmm.memory;
 
+import io.jvmm.core.ClosedException;
 import io.jvmm.core.FileStatus;
 import io.jvmm.core.LibC;
 import io.jvmm.core.SafeDescriptor;
@@ -73,7 +74,7 @@ final class FileGuard {
         long fileSize;
         try {
             fileSize = LibC.fstatChecked(descriptor.asRawDescriptor()).size();
-        } catch (IllegalStateException e) {
+        } catch (ClosedException | IllegalStateException e) {
             throw MappingState.closed();
         } catch (SyscallException e) {
             throw closedOr(MmapException.syscall("fstat", e.errno(),

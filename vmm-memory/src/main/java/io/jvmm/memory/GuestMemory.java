@@ -1,16 +1,19 @@
 package io.jvmm.memory;
 
+import io.jvmm.core.ClosedException;
+import io.jvmm.core.ErrorDetails;
+
 import io.jvmm.core.LibC;
 import io.jvmm.memory.GuestMemoryException.Kind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.util.BitSet;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -988,7 +991,7 @@ public final class GuestMemory implements AutoCloseable {
             return closedException();
         }
         return new GuestMemoryException(Kind.INVALID_GUEST_RANGE,
-            "range of " + len + " bytes at 0x" + Long.toHexString(a) + " " + why);
+            "range of " + len + " bytes at 0x" + Long.toHexString(a) + " " + why, ErrorDetails.ofAccess(a, len), null);
     }
 
     private void checkedAccess(MappingState state, int required, long a, long n) {
@@ -1181,8 +1184,8 @@ public final class GuestMemory implements AutoCloseable {
         return closed;
     }
 
-    static IllegalStateException closedException() {
-        return new IllegalStateException("guest memory is closed");
+    static ClosedException closedException() {
+        return new ClosedException("guest memory is closed");
     }
 
     // ---- lookup ----
@@ -1314,12 +1317,12 @@ public final class GuestMemory implements AutoCloseable {
             StringBuilder text = new StringBuilder("address 0x").append(Long.toHexString(a))
                 .append(" (access of ").append(length).append(" bytes) is in no region; regions: ");
             appendRegions(text);
-            return new GuestMemoryException(Kind.INVALID_GUEST_ADDRESS, text.toString());
+            return new GuestMemoryException(Kind.INVALID_GUEST_ADDRESS, text.toString(), ErrorDetails.ofAccess(a, length), null);
         }
         return new GuestMemoryException(Kind.INVALID_GUEST_RANGE,
             "access of " + length + " bytes at 0x" + Long.toHexString(a) + " runs past the end of region " + region + " "
                 + rangeText(bases[region], sizes[region]) + " (0x" + Long.toHexString(sizes[region] - (a - bases[region]))
-                + " bytes left)");
+                + " bytes left)", ErrorDetails.ofAccess(a, length, sizes[region]), null);
     }
 
     private RuntimeException misaligned(long a, int width) {
@@ -1327,14 +1330,16 @@ public final class GuestMemory implements AutoCloseable {
             return closedException();
         }
         return new GuestMemoryException(Kind.INVALID_ALIGNMENT,
-            width + "-byte volatile access at 0x" + Long.toHexString(a) + " is not naturally aligned");
+            width + "-byte volatile access at 0x" + Long.toHexString(a) + " is not naturally aligned",
+            ErrorDetails.ofAccess(a, width), null);
     }
 
     private RuntimeException invalidSize(long a, long size, String why) {
         if (closed) {
             return closedException();
         }
-        return new GuestMemoryException(Kind.INVALID_SIZE, why + ": size " + size + " at 0x" + Long.toHexString(a));
+        return new GuestMemoryException(Kind.INVALID_SIZE, why + ": size " + size + " at 0x" + Long.toHexString(a),
+            ErrorDetails.ofAccess(a, size), null);
     }
 
     private RuntimeException shortTransfer(Kind kind, long a, int wanted, long room, int region) {
@@ -1344,7 +1349,8 @@ public final class GuestMemory implements AutoCloseable {
         String verb = kind == Kind.SHORT_WRITE ? "write" : "read";
         return new GuestMemoryException(kind,
             verb + " of " + wanted + " bytes at 0x" + Long.toHexString(a) + ": only " + room + " bytes fit before the end of region "
-                + region + " " + rangeText(bases[region], sizes[region]) + "; nothing was transferred");
+                + region + " " + rangeText(bases[region], sizes[region]) + "; nothing was transferred",
+            ErrorDetails.ofAccess(a, wanted, sizes[region]), null);
     }
 
     /** A mapping refused an access our checks allowed; after a racing close that is use after close. */
@@ -1353,7 +1359,8 @@ public final class GuestMemory implements AutoCloseable {
             return closedException();
         }
         return new GuestMemoryException(Kind.MEMORY_ACCESS,
-            "access of " + length + " bytes at 0x" + Long.toHexString(a) + " failed: " + e.getMessage(), e);
+            "access of " + length + " bytes at 0x" + Long.toHexString(a) + " failed: " + e.getMessage(),
+            new ErrorDetails(e.details().call(), e.errno(), OptionalLong.of(a), OptionalLong.of(length), OptionalLong.empty()), e);
     }
 
     private void appendRegions(StringBuilder text) {

@@ -1,5 +1,6 @@
 package io.jvmm.memory;
 
+import io.jvmm.core.ClosedException;
 import io.jvmm.core.Errno;
 import io.jvmm.core.LibC;
 import io.jvmm.memory.GuestMemoryException.Kind;
@@ -195,7 +196,7 @@ final class GuestMemorySnapshot {
             readExtents(in);
         } catch (IOException | RuntimeException e) {
             if (memory.isClosed()) {
-                IllegalStateException closed = GuestMemory.closedException();
+                ClosedException closed = GuestMemory.closedException();
                 closed.initCause(e);
                 throw closed;
             }

@@ -9,16 +9,27 @@ import io.jvmm.core.AsRawDescriptor;
  * arena) override {@link #addFdMapping} and {@link #removeMapping}.
  */
 public interface MappedRegion {
-    /** The host virtual address of the first byte. */
+    /**
+     * The host virtual address of the first byte; only for handing the region to the kernel (a
+     * memory slot), never for access from Java.
+     *
+     * @return the address, page aligned
+     * @throws io.jvmm.core.ClosedException when the region was closed (for regions that can be)
+     */
     long asPtr();
 
-    /** The size in bytes. */
+    /** {@return the size in bytes, as given at creation; still answers after close} */
     long size();
 
     /**
      * Maps {@code size} bytes of {@code fd} from {@code fdOffset} at {@code offset} inside this
      * region.
      *
+     * @param offset   the offset in bytes inside this region, page aligned
+     * @param size     the number of bytes to map, positive
+     * @param fd       the file or memfd to map
+     * @param fdOffset the offset in bytes inside {@code fd}, page aligned
+     * @param prot     the access the new pages allow
      * @throws MmapException {@code ADD_FD_MAPPING_UNSUPPORTED} unless the region supports it
      */
     default void addFdMapping(long offset, long size, AsRawDescriptor fd, long fdOffset, Protection prot) {
@@ -29,6 +40,8 @@ public interface MappedRegion {
     /**
      * Removes what was mapped at {@code [offset, offset + size)}.
      *
+     * @param offset the offset in bytes inside this region, page aligned
+     * @param size   the number of bytes to remove, positive
      * @throws MmapException {@code REMOVE_MAPPING_UNSUPPORTED} unless the region supports it
      */
     default void removeMapping(long offset, long size) {

@@ -1,18 +1,19 @@
 package io.jvmm.memory;
 
 import com.sun.jna.Pointer;
+import io.jvmm.core.ClosedException;
 import io.jvmm.core.LibC;
 import io.jvmm.core.SyscallException;
+import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The lifetime and the fast access path of one host mapping, shared by a {@link MemoryMapping}
@@ -262,8 +263,8 @@ final class MappingState {
             "mapping of size " + size + " is not " + what + " (protection forbids the access)");
     }
 
-    static IllegalStateException closed() {
-        return new IllegalStateException("memory mapping is closed");
+    static ClosedException closed() {
+        return new ClosedException("memory mapping is closed");
     }
 
     // ---- scalar accesses: the caller has checked access, bounds and (volatile forms) alignment ----

@@ -3,6 +3,7 @@ package io.jvmm.memory;
 import io.jvmm.core.AsRawDescriptor;
 import io.jvmm.core.CacheFlush;
 import io.jvmm.core.Errno;
+import io.jvmm.core.ErrorDetails;
 import io.jvmm.core.LibC;
 import io.jvmm.core.SyscallException;
 import java.lang.ref.Reference;
@@ -15,7 +16,7 @@ import java.util.Objects;
  * what KVM receives as a memory slot ({@link #asPtr()}), and what loaders and devices read and
  * write through checked, little-endian accessors.
  *
- * <p>Every accessor checks, in this order, that the mapping is open ({@link IllegalStateException}
+ * <p>Every accessor checks, in this order, that the mapping is open ({@link io.jvmm.core.ClosedException}
  * after {@link #close()}, here and on all its {@link VolatileSlice}s), that the protection allows
  * the access ({@link MmapException} {@code INVALID_ARGUMENT}: a no-access or read-only page would
  * kill the JVM rather than throw), and that offset and length are inside the mapping
@@ -41,7 +42,13 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
         this.size = state.size;
     }
 
-    /** Starts describing a mapping of {@code size} bytes. */
+    /**
+     * Starts describing a mapping of {@code size} bytes: anonymous shared read-write memory unless
+     * the builder is told otherwise. Nothing is checked or mapped until {@link MemoryMappingBuilder#build()}.
+     *
+     * @param size the mapping's length in bytes; {@code build()} requires it positive
+     * @return a new builder
+     */
     public static MemoryMappingBuilder builder(long size) {
         return new MemoryMappingBuilder(size);
     }
@@ -62,7 +69,12 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
         return size;
     }
 
-    /** Whether {@link #close()} has not been called yet. */
+    /**
+     * Whether {@link #close()} has not been called yet (also false once the pages were handed to
+     * an arena by {@link MemoryMappingArena#from}). A volatile read: a close in another thread is seen at once.
+     *
+     * @return true while the mapping is open
+     */
     public boolean isOpen() {
         return state.isOpen();
     }
@@ -79,8 +91,14 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
     /**
      * Copies {@code min(buf.length, size - offset)} bytes of {@code buf} to {@code offset}.
      *
+     * @param buf    the bytes to copy, from index 0
+     * @param offset the offset in bytes from the start of the mapping, 0 to {@link #size()}
      * @return the number of bytes copied; 0 when {@code offset == size()}
-     * @throws MmapException {@code INVALID_ADDRESS} when {@code offset} is negative or past the end
+     * @throws MmapException {@code INVALID_ARGUMENT} when the mapping is not writable (checked first),
+     *     {@code INVALID_ADDRESS} when {@code offset} is negative or past the end, {@code INVALID_RANGE}
+     *     when a file shrunk under the mapping no longer holds the bytes
+     * @throws NullPointerException when {@code buf} is null
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
     public int writeSlice(byte[] buf, long offset) {
         state.checkAccess(MappingState.WRITE);
@@ -97,8 +115,14 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
     /**
      * Copies {@code min(buf.length, size - offset)} bytes at {@code offset} into {@code buf}.
      *
+     * @param buf    where the bytes go, from index 0; the rest of it is left alone
+     * @param offset the offset in bytes from the start of the mapping, 0 to {@link #size()}
      * @return the number of bytes copied; 0 when {@code offset == size()}
-     * @throws MmapException {@code INVALID_ADDRESS} when {@code offset} is negative or past the end
+     * @throws MmapException {@code INVALID_ARGUMENT} when the mapping is not readable (checked first),
+     *     {@code INVALID_ADDRESS} when {@code offset} is negative or past the end, {@code INVALID_RANGE}
+     *     when a file shrunk under the mapping no longer holds the bytes
+     * @throws NullPointerException when {@code buf} is null
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
     public int readSlice(byte[] buf, long offset) {
         state.checkAccess(MappingState.READ);
@@ -127,7 +151,14 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
      * Structures (KVM's, the boot protocol's) are built in a little-endian {@link ByteBuffer} with
      * named field offsets and written with one call; {@code src}'s position is not changed.
      *
-     * @throws MmapException {@code INVALID_ADDRESS} when the structure does not fit
+     * @param src    the bytes from its position to its limit, copied as they are (the buffer's byte
+     *     order does not matter here)
+     * @param offset the offset in bytes from the start of the mapping
+     * @throws MmapException {@code INVALID_ARGUMENT} when the mapping is not writable,
+     *     {@code INVALID_ADDRESS} when the structure does not fit, {@code INVALID_RANGE} when a file
+     *     shrunk under the mapping no longer holds it
+     * @throws NullPointerException when {@code src} is null
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
     public void writeStruct(ByteBuffer src, long offset) {
         state.checkAccess(MappingState.WRITE);
@@ -145,7 +176,13 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
      * Fills all {@code dst.remaining()} bytes of {@code dst} from {@code offset}, whole or nothing;
      * {@code dst}'s position is not changed.
      *
-     * @throws MmapException {@code INVALID_ADDRESS} when the structure does not fit
+     * @param offset the offset in bytes from the start of the mapping
+     * @param dst    filled from its position to its limit
+     * @throws MmapException {@code INVALID_ARGUMENT} when the mapping is not readable or {@code dst}
+     *     is read-only, {@code INVALID_ADDRESS} when the structure does not fit, {@code INVALID_RANGE}
+     *     when a file shrunk under the mapping no longer holds it
+     * @throws NullPointerException when {@code dst} is null
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
     public void readStruct(long offset, ByteBuffer dst) {
         state.checkAccess(MappingState.READ);
@@ -166,9 +203,13 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
      * Reads {@code length} bytes at {@code offset} into a new little-endian buffer. Every check
      * comes before the buffer is allocated, so a bad length costs no memory.
      *
-     * @throws IllegalStateException after {@link #close()}
-     * @throws MmapException {@code INVALID_ARGUMENT} for a negative length, {@code INVALID_ADDRESS}
-     *     when the structure does not fit
+     * @param offset the offset in bytes from the start of the mapping
+     * @param length the number of bytes to read, 0 or more
+     * @return a new heap buffer of {@code length} bytes, {@link ByteOrder#LITTLE_ENDIAN}, position 0
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
+     * @throws MmapException {@code INVALID_ARGUMENT} when the mapping is not readable or for a negative
+     *     length, {@code INVALID_ADDRESS} when the structure does not fit, {@code INVALID_RANGE} when
+     *     a file shrunk under the mapping no longer holds it
      */
     public ByteBuffer readStruct(long offset, int length) {
         state.checkAccess(MappingState.READ);
@@ -187,48 +228,128 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
     // the exceptions are built in cold methods so that the accessors stay small enough to inline
     // everywhere.
 
+    /**
+     * Writes {@code value} as 8 little-endian bytes at {@code offset}, at any alignment.
+     *
+     * @param value  the value to store
+     * @param offset the offset in bytes from the start of the mapping
+     * @throws MmapException {@code INVALID_ADDRESS} when the 8 bytes are not inside the mapping,
+     *     {@code INVALID_ARGUMENT} when the mapping is not writable, {@code INVALID_RANGE} when a
+     *     file shrunk under the mapping no longer holds them
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
+     */
     public void writeLong(long value, long offset) {
         state.checkWrite(offset, Long.BYTES);
         checkRange(offset, Long.BYTES);
         state.putLong(offset, value);
     }
 
+    /**
+     * Reads 8 little-endian bytes at {@code offset}, at any alignment.
+     *
+     * @param offset the offset in bytes from the start of the mapping
+     * @return the value stored there
+     * @throws MmapException {@code INVALID_ADDRESS} when the 8 bytes are not inside the mapping,
+     *     {@code INVALID_ARGUMENT} when the mapping is not readable, {@code INVALID_RANGE} when a
+     *     file shrunk under the mapping no longer holds them
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
+     */
     public long readLong(long offset) {
         state.checkRead(offset, Long.BYTES);
         checkRange(offset, Long.BYTES);
         return state.getLong(offset);
     }
 
+    /**
+     * Writes {@code value} as 4 little-endian bytes at {@code offset}, at any alignment.
+     *
+     * @param value  the value to store
+     * @param offset the offset in bytes from the start of the mapping
+     * @throws MmapException {@code INVALID_ADDRESS} when the 4 bytes are not inside the mapping,
+     *     {@code INVALID_ARGUMENT} when the mapping is not writable, {@code INVALID_RANGE} when a
+     *     file shrunk under the mapping no longer holds them
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
+     */
     public void writeInt(int value, long offset) {
         state.checkWrite(offset, Integer.BYTES);
         checkRange(offset, Integer.BYTES);
         state.putInt(offset, value);
     }
 
+    /**
+     * Reads 4 little-endian bytes at {@code offset}, at any alignment.
+     *
+     * @param offset the offset in bytes from the start of the mapping
+     * @return the value stored there
+     * @throws MmapException {@code INVALID_ADDRESS} when the 4 bytes are not inside the mapping,
+     *     {@code INVALID_ARGUMENT} when the mapping is not readable, {@code INVALID_RANGE} when a
+     *     file shrunk under the mapping no longer holds them
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
+     */
     public int readInt(long offset) {
         state.checkRead(offset, Integer.BYTES);
         checkRange(offset, Integer.BYTES);
         return state.getInt(offset);
     }
 
+    /**
+     * Writes {@code value} as 2 little-endian bytes at {@code offset}, at any alignment.
+     *
+     * @param value  the value to store
+     * @param offset the offset in bytes from the start of the mapping
+     * @throws MmapException {@code INVALID_ADDRESS} when the 2 bytes are not inside the mapping,
+     *     {@code INVALID_ARGUMENT} when the mapping is not writable, {@code INVALID_RANGE} when a
+     *     file shrunk under the mapping no longer holds them
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
+     */
     public void writeShort(short value, long offset) {
         state.checkWrite(offset, Short.BYTES);
         checkRange(offset, Short.BYTES);
         state.putShort(offset, value);
     }
 
+    /**
+     * Reads 2 little-endian bytes at {@code offset}, at any alignment.
+     *
+     * @param offset the offset in bytes from the start of the mapping
+     * @return the value stored there
+     * @throws MmapException {@code INVALID_ADDRESS} when the 2 bytes are not inside the mapping,
+     *     {@code INVALID_ARGUMENT} when the mapping is not readable, {@code INVALID_RANGE} when a
+     *     file shrunk under the mapping no longer holds them
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
+     */
     public short readShort(long offset) {
         state.checkRead(offset, Short.BYTES);
         checkRange(offset, Short.BYTES);
         return state.getShort(offset);
     }
 
+    /**
+     * Writes the byte {@code value} at {@code offset}.
+     *
+     * @param value  the value to store
+     * @param offset the offset in bytes from the start of the mapping
+     * @throws MmapException {@code INVALID_ADDRESS} when {@code offset} is not inside the mapping,
+     *     {@code INVALID_ARGUMENT} when the mapping is not writable, {@code INVALID_RANGE} when a
+     *     file shrunk under the mapping no longer holds it
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
+     */
     public void writeByte(byte value, long offset) {
         state.checkWrite(offset, Byte.BYTES);
         checkRange(offset, Byte.BYTES);
         state.putByte(offset, value);
     }
 
+    /**
+     * Reads the byte at {@code offset}.
+     *
+     * @param offset the offset in bytes from the start of the mapping
+     * @return the byte stored there
+     * @throws MmapException {@code INVALID_ADDRESS} when {@code offset} is not inside the mapping,
+     *     {@code INVALID_ARGUMENT} when the mapping is not readable, {@code INVALID_RANGE} when a
+     *     file shrunk under the mapping no longer holds it
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
+     */
     public byte readByte(long offset) {
         state.checkRead(offset, Byte.BYTES);
         checkRange(offset, Byte.BYTES);
@@ -237,50 +358,142 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
 
     // ---- volatile scalar accessors: naturally aligned, untorn, ordered ----
 
+    /**
+     * Writes {@code value} as 8 little-endian bytes at {@code offset} in one untorn store with
+     * volatile semantics ({@code VarHandle.setVolatile}), as a device register or ring index needs.
+     *
+     * @param value  the value to store
+     * @param offset the offset in bytes from the start of the mapping, a multiple of 8
+     * @throws MmapException {@code INVALID_ADDRESS} when the 8 bytes are not inside the mapping,
+     *     {@code INVALID_ALIGNMENT} when {@code offset} is not a multiple of 8, {@code INVALID_ARGUMENT}
+     *     when the mapping is not writable, {@code INVALID_RANGE} when a file shrunk under the
+     *     mapping no longer holds them
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
+     */
     public void writeLongVolatile(long value, long offset) {
         state.checkWrite(offset, Long.BYTES);
         checkAligned(offset, Long.BYTES);
         state.putLongVolatile(offset, value);
     }
 
+    /**
+     * Reads 8 little-endian bytes at {@code offset} in one untorn load with volatile semantics
+     * ({@code VarHandle.getVolatile}).
+     *
+     * @param offset the offset in bytes from the start of the mapping, a multiple of 8
+     * @return the value stored there
+     * @throws MmapException {@code INVALID_ADDRESS} when the 8 bytes are not inside the mapping,
+     *     {@code INVALID_ALIGNMENT} when {@code offset} is not a multiple of 8, {@code INVALID_ARGUMENT}
+     *     when the mapping is not readable, {@code INVALID_RANGE} when a file shrunk under the
+     *     mapping no longer holds them
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
+     */
     public long readLongVolatile(long offset) {
         state.checkRead(offset, Long.BYTES);
         checkAligned(offset, Long.BYTES);
         return state.getLongVolatile(offset);
     }
 
+    /**
+     * Writes {@code value} as 4 little-endian bytes at {@code offset} in one untorn store with
+     * volatile semantics ({@code VarHandle.setVolatile}), as a device register or ring index needs.
+     *
+     * @param value  the value to store
+     * @param offset the offset in bytes from the start of the mapping, a multiple of 4
+     * @throws MmapException {@code INVALID_ADDRESS} when the 4 bytes are not inside the mapping,
+     *     {@code INVALID_ALIGNMENT} when {@code offset} is not a multiple of 4, {@code INVALID_ARGUMENT}
+     *     when the mapping is not writable, {@code INVALID_RANGE} when a file shrunk under the
+     *     mapping no longer holds them
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
+     */
     public void writeIntVolatile(int value, long offset) {
         state.checkWrite(offset, Integer.BYTES);
         checkAligned(offset, Integer.BYTES);
         state.putIntVolatile(offset, value);
     }
 
+    /**
+     * Reads 4 little-endian bytes at {@code offset} in one untorn load with volatile semantics
+     * ({@code VarHandle.getVolatile}).
+     *
+     * @param offset the offset in bytes from the start of the mapping, a multiple of 4
+     * @return the value stored there
+     * @throws MmapException {@code INVALID_ADDRESS} when the 4 bytes are not inside the mapping,
+     *     {@code INVALID_ALIGNMENT} when {@code offset} is not a multiple of 4, {@code INVALID_ARGUMENT}
+     *     when the mapping is not readable, {@code INVALID_RANGE} when a file shrunk under the
+     *     mapping no longer holds them
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
+     */
     public int readIntVolatile(long offset) {
         state.checkRead(offset, Integer.BYTES);
         checkAligned(offset, Integer.BYTES);
         return state.getIntVolatile(offset);
     }
 
+    /**
+     * Writes {@code value} as 2 little-endian bytes at {@code offset} in one untorn store with
+     * volatile semantics ({@code VarHandle.setVolatile}), as a device register or ring index needs.
+     *
+     * @param value  the value to store
+     * @param offset the offset in bytes from the start of the mapping, a multiple of 2
+     * @throws MmapException {@code INVALID_ADDRESS} when the 2 bytes are not inside the mapping,
+     *     {@code INVALID_ALIGNMENT} when {@code offset} is not a multiple of 2, {@code INVALID_ARGUMENT}
+     *     when the mapping is not writable, {@code INVALID_RANGE} when a file shrunk under the
+     *     mapping no longer holds them
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
+     */
     public void writeShortVolatile(short value, long offset) {
         state.checkWrite(offset, Short.BYTES);
         checkAligned(offset, Short.BYTES);
         state.putShortVolatile(offset, value);
     }
 
+    /**
+     * Reads 2 little-endian bytes at {@code offset} in one untorn load with volatile semantics
+     * ({@code VarHandle.getVolatile}).
+     *
+     * @param offset the offset in bytes from the start of the mapping, a multiple of 2
+     * @return the value stored there
+     * @throws MmapException {@code INVALID_ADDRESS} when the 2 bytes are not inside the mapping,
+     *     {@code INVALID_ALIGNMENT} when {@code offset} is not a multiple of 2, {@code INVALID_ARGUMENT}
+     *     when the mapping is not readable, {@code INVALID_RANGE} when a file shrunk under the
+     *     mapping no longer holds them
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
+     */
     public short readShortVolatile(long offset) {
         state.checkRead(offset, Short.BYTES);
         checkAligned(offset, Short.BYTES);
         return state.getShortVolatile(offset);
     }
 
-    /** A byte store is always untorn; fences give it the ordering of a volatile store. */
+    /**
+     * Writes one byte at {@code offset} with the ordering of a volatile store: a byte store is
+     * always untorn, and fences give it the ordering. Any offset is aligned.
+     *
+     * @param value  the value to store
+     * @param offset the offset in bytes from the start of the mapping
+     * @throws MmapException {@code INVALID_ADDRESS} when {@code offset} is not inside the mapping,
+     *     {@code INVALID_ARGUMENT} when the mapping is not writable, {@code INVALID_RANGE} when a
+     *     file shrunk under the mapping no longer holds it
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
+     */
     public void writeByteVolatile(byte value, long offset) {
         state.checkWrite(offset, Byte.BYTES);
         checkRange(offset, Byte.BYTES);
         state.putByteVolatile(offset, value);
     }
 
-    /** A byte load is always untorn; a fence gives it the ordering of a volatile load. */
+    /**
+     * Reads one byte at {@code offset} with the ordering of a volatile load: a byte load is always
+     * untorn, and a fence gives it the ordering. Any offset is aligned.
+     *
+     * @param offset the offset in bytes from the start of the mapping
+     * @return the byte stored there
+     * @throws MmapException {@code INVALID_ADDRESS} when {@code offset} is not inside the mapping,
+     *     {@code INVALID_ARGUMENT} when the mapping is not readable, {@code INVALID_RANGE} when a
+     *     file shrunk under the mapping no longer holds it
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
+     */
     public byte readByteVolatile(long offset) {
         state.checkRead(offset, Byte.BYTES);
         checkRange(offset, Byte.BYTES);
@@ -304,12 +517,14 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
 
     private MmapException outside(long offset, int length) {
         return new MmapException(MmapException.Kind.INVALID_ADDRESS,
-            "access of " + length + " bytes at offset " + offset + " is outside mapping of size " + size);
+            "access of " + length + " bytes at offset " + offset + " is outside mapping of size " + size,
+            ErrorDetails.ofAccess(offset, length, size));
     }
 
-    private static MmapException misaligned(long offset, int length) {
+    private MmapException misaligned(long offset, int length) {
         return new MmapException(MmapException.Kind.INVALID_ALIGNMENT,
-            length + "-byte volatile access at offset " + offset + " is not naturally aligned");
+            length + "-byte volatile access at offset " + offset + " is not naturally aligned",
+            ErrorDetails.ofAccess(offset, length, size));
     }
 
     // ---- sync and cache control ----
@@ -320,6 +535,7 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
      *
      * @throws MmapException {@code SYSTEM_CALL_FAILED} with errno when the kernel refuses (for
      *     example {@code EIO} from the file system)
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
     public void msync() {
         state.checkOpen();
@@ -336,9 +552,13 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
      * Writes back and invalidates the CPU cache lines of {@code [offset, offset + len)}, so that a
      * guest mapping the range uncached sees the host's writes.
      *
-     * @throws MmapException {@code INVALID_RANGE} when the range is not inside the mapping,
-     *     {@code INVALID_ARGUMENT} for a mapping that is not readable (clflush of a no-access page
-     *     faults), {@code NOT_IMPLEMENTED} on hosts other than x86-64
+     * @param offset the offset in bytes of the range's first byte, from the start of the mapping
+     * @param len    the range's length in bytes; 0 flushes nothing (the fence still runs)
+     * @throws MmapException {@code INVALID_RANGE} when the range is not inside the mapping (checked
+     *     first) or a file shrunk under the mapping no longer holds it, {@code NOT_IMPLEMENTED} on
+     *     hosts other than x86-64, {@code INVALID_ARGUMENT} for a mapping that is not readable
+     *     (clflush of a no-access page faults)
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
     public void flushRegion(long offset, long len) {
         state.checkOpen();
@@ -352,7 +572,12 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
         }
     }
 
-    /** {@link #flushRegion} over the whole mapping. */
+    /**
+     * {@link #flushRegion} over the whole mapping.
+     *
+     * @throws MmapException as {@link #flushRegion}
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
+     */
     public void flushAll() {
         flushRegion(0, size);
     }
@@ -362,8 +587,10 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
      * through an uncached mapping (crosvm's {@code flush_uncached_guest_mapping}). A guest that
      * writes through an uncached mapping needs an invalidation instead, which this is not.
      *
+     * @param offset the offset in bytes of a byte of the line, from the start of the mapping
      * @throws MmapException {@code INVALID_RANGE} when {@code offset} is not inside the mapping,
      *     otherwise as {@link #flushRegion}
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
     public void flushUncachedGuestMapping(long offset) {
         state.checkOpen();
@@ -400,9 +627,10 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
      * itself only asks that the file was opened for writing, so a read-only view of a writable
      * memfd would otherwise wipe what other mappings wrote.)
      *
-     * @throws MmapException {@code NOT_PAGE_ALIGNED} for a range that does not cover whole pages,
-     *     {@code INVALID_RANGE}, or {@code SYSTEM_CALL_FAILED} ({@code EACCES} for a mapping that
-     *     is not writable or a private file mapping, {@code EINVAL} for a locked range)
+     * @throws MmapException {@code INVALID_RANGE} (checked first), {@code NOT_PAGE_ALIGNED} for a range
+     *     that does not cover whole pages, or {@code SYSTEM_CALL_FAILED} ({@code EACCES} for a mapping
+     *     that is not writable or a private file mapping, {@code EINVAL} for a locked range)
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
     @Override
     public void removeRange(long offset, long count) {
@@ -420,6 +648,9 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
      * {@inheritDoc}
      *
      * <p>The advice applies to whole pages; the start is rounded down to a page boundary.
+     *
+     * @throws MmapException {@code INVALID_RANGE}, or {@code SYSTEM_CALL_FAILED} when the kernel refuses
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
     @Override
     public void asyncPrefetch(long offset, long count) {
@@ -436,8 +667,9 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
      * private one (a write-sealed memfd) the private copies are discarded. Like
      * {@link #removeRange} it therefore needs whole pages.
      *
-     * @throws MmapException {@code NOT_PAGE_ALIGNED} for a range that does not cover whole pages,
-     *     {@code INVALID_RANGE}, or {@code SYSTEM_CALL_FAILED} ({@code EINVAL} for a locked range)
+     * @throws MmapException {@code INVALID_RANGE} (checked first), {@code NOT_PAGE_ALIGNED} for a range
+     *     that does not cover whole pages, or {@code SYSTEM_CALL_FAILED} ({@code EINVAL} for a locked range)
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
     @Override
     public void dropPageCache(long offset, long count) {
@@ -452,6 +684,7 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
      *
      * @throws MmapException {@code INVALID_RANGE}, or {@code SYSTEM_CALL_FAILED} ({@code ENOMEM}
      *     or {@code EPERM} past {@code RLIMIT_MEMLOCK} without {@code CAP_IPC_LOCK})
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
     @Override
     public void lockOnFault(long offset, long count) {
@@ -466,6 +699,12 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws MmapException {@code INVALID_RANGE}, or {@code SYSTEM_CALL_FAILED} when the kernel refuses
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
+     */
     @Override
     public void unlock(long offset, long count) {
         state.checkOpen();
@@ -479,6 +718,12 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws MmapException as {@link #lockOnFault}
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
+     */
     @Override
     public void lockAll() {
         lockOnFault(0, size);
@@ -507,7 +752,8 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
 
     private void checkUnixRange(long offset, long count) {
         if (offset < 0 || count < 0 || offset > size || count > size - offset) {
-            throw new MmapException(MmapException.Kind.INVALID_RANGE, rangeText(offset, count) + " is not inside the mapping");
+            throw new MmapException(MmapException.Kind.INVALID_RANGE, rangeText(offset, count) + " is not inside the mapping",
+                ErrorDetails.ofAccess(offset, count, size));
         }
     }
 
@@ -526,7 +772,7 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
     /**
      * A mapping cannot hold other mappings (an arena can).
      *
-     * @throws IllegalStateException after {@link #close()}
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      * @throws MmapException {@code ADD_FD_MAPPING_UNSUPPORTED} otherwise
      */
     @Override
@@ -538,7 +784,7 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
     /**
      * A mapping cannot hold other mappings (an arena can).
      *
-     * @throws IllegalStateException after {@link #close()}
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      * @throws MmapException {@code REMOVE_MAPPING_UNSUPPORTED} otherwise
      */
     @Override
@@ -549,7 +795,9 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
 
     /**
      * Releases the mapping. Idempotent. Afterwards every access, here and through every slice,
-     * throws {@link IllegalStateException}; accesses racing with close complete harmlessly.
+     * throws {@link io.jvmm.core.ClosedException}; accesses racing with close complete harmlessly.
+     * The backing pages are released now; the address range itself stays reserved, backed by
+     * scratch memory, until the mapping and its slices are unreachable.
      */
     @Override
     public void close() {

@@ -1,6 +1,7 @@
 package io.jvmm.memory;
 
 import io.jvmm.core.AsRawDescriptor;
+import io.jvmm.core.ClosedException;
 import io.jvmm.core.LibC;
 import io.jvmm.core.SyscallException;
 import java.lang.ref.Cleaner;
@@ -249,7 +250,7 @@ public final class MemoryMappingArena implements MappedRegion, AutoCloseable {
 
     private void checkOpen() {
         if (closed) {
-            throw new IllegalStateException("memory mapping arena is closed");
+            throw new ClosedException("memory mapping arena is closed");
         }
     }
 

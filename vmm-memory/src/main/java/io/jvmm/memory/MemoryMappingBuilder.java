@@ -1,5 +1,6 @@
 package io.jvmm.memory;
 
+import io.jvmm.core.ClosedException;
 import io.jvmm.core.AsRawDescriptor;
 import io.jvmm.core.FileStatus;
 import io.jvmm.core.LibC;
@@ -11,6 +12,9 @@ import java.util.Objects;
  * {@code MAP_SHARED} memory (so {@code MADV_REMOVE} works on it, as in crosvm). With a descriptor it
  * maps the file or memfd from {@link #offset(long)}; a memfd sealed against writes is mapped
  * {@code MAP_PRIVATE}, because the kernel refuses a shared writable mapping of it.
+ *
+ * <p>The setters only record their argument (and refuse a {@code null}); {@link #build()} checks
+ * everything. A builder is not thread-safe, and may build several mappings.
  */
 public final class MemoryMappingBuilder {
     private final long size;
@@ -24,37 +28,73 @@ public final class MemoryMappingBuilder {
         this.size = size;
     }
 
-    /** Maps {@code shm} (the mapping stays valid after {@code shm} is closed). */
+    /**
+     * Maps {@code shm} (the mapping stays valid after {@code shm} is closed), replacing any
+     * descriptor set before.
+     *
+     * @param shm the memfd to map; it must be open when {@link #build()} runs
+     * @return this builder
+     * @throws NullPointerException when {@code shm} is null
+     */
     public MemoryMappingBuilder fromSharedMemory(SharedMemory shm) {
         this.descriptor = Objects.requireNonNull(shm, "shm");
         return this;
     }
 
-    /** Maps the file or memfd behind {@code fd}. */
+    /**
+     * Maps the file or memfd behind {@code fd}, replacing any descriptor set before. The mapping
+     * stays valid after {@code fd} is closed.
+     *
+     * @param fd the descriptor to map; it must be open when {@link #build()} runs
+     * @return this builder
+     * @throws NullPointerException when {@code fd} is null
+     */
     public MemoryMappingBuilder fromDescriptor(AsRawDescriptor fd) {
         this.descriptor = Objects.requireNonNull(fd, "fd");
         return this;
     }
 
-    /** The offset into the descriptor at which the mapping starts (page aligned). */
+    /**
+     * The offset into the descriptor at which the mapping starts; ignored for anonymous memory.
+     *
+     * @param offset the offset in bytes, non-negative and a multiple of the page size (default 0)
+     * @return this builder
+     */
     public MemoryMappingBuilder offset(long offset) {
         this.offset = offset;
         return this;
     }
 
-    /** The access the mapping allows (default read-write); accessors enforce it too. */
+    /**
+     * The access the mapping allows (default read-write); accessors enforce it too.
+     *
+     * @param protection the protection of the pages
+     * @return this builder
+     * @throws NullPointerException when {@code protection} is null
+     */
     public MemoryMappingBuilder protection(Protection protection) {
         this.protection = Objects.requireNonNull(protection, "protection");
         return this;
     }
 
-    /** Places the mapping at a host address that is a multiple of {@code alignment}. */
+    /**
+     * Places the mapping at a host address that is a multiple of {@code alignment} (for huge pages,
+     * say). Costs a reservation of {@code size + alignment} bytes of address space while mapping.
+     *
+     * @param alignment in bytes: 0 (the default) or a power-of-two multiple of the page size; up to
+     *     the page size changes nothing
+     * @return this builder
+     */
     public MemoryMappingBuilder align(long alignment) {
         this.alignment = alignment;
         return this;
     }
 
-    /** Pre-faults the file's pages ({@code MAP_POPULATE}); only for descriptor mappings. */
+    /**
+     * Pre-faults the file's pages ({@code MAP_POPULATE}); only for descriptor mappings.
+     *
+     * @return this builder
+     */
     public MemoryMappingBuilder populate() {
         this.populate = true;
         return this;
@@ -74,6 +114,7 @@ public final class MemoryMappingBuilder {
      * {@code F_SEAL_SHRINK} (as guest memory does) to skip it. Only a truncation racing with an
      * access can still get past the check.
      *
+     * @return the new mapping, open, owned by the caller (close it)
      * @throws MmapException {@code INVALID_ARGUMENT} for a size that is not positive,
      *     {@code populate()} without a descriptor, or a descriptor whose owner is closed;
      *     {@code INVALID_OFFSET} for a negative fd offset; {@code NOT_PAGE_ALIGNED} for an
@@ -187,7 +228,7 @@ public final class MemoryMappingBuilder {
     static int descriptorNumber(AsRawDescriptor descriptor, long size) {
         try {
             return descriptor.asRawDescriptor();
-        } catch (IllegalStateException e) {
+        } catch (ClosedException | IllegalStateException e) {
             throw new MmapException(MmapException.Kind.INVALID_ARGUMENT,
                 "descriptor is closed (mapping of size " + size + "): " + e.getMessage());
         }

@@ -1,5 +1,6 @@
 package io.jvmm.memory;
 
+import io.jvmm.core.ErrorDetails;
 import java.lang.ref.Reference;
 
 /**
@@ -102,7 +103,7 @@ public final class VolatileSlice {
         }
         if (n > size) {
             throw new MmapException(MmapException.Kind.OUT_OF_BOUNDS,
-                "offset " + n + " is past the end of slice of size " + size);
+                "offset " + n + " is past the end of slice of size " + size, ErrorDetails.ofAccess(n, 0, size));
         }
         return new VolatileSlice(state, base + n, size - n, dirty);
     }
@@ -206,7 +207,7 @@ public final class VolatileSlice {
         }
         if (end > limit) {
             throw new MmapException(MmapException.Kind.OUT_OF_BOUNDS,
-                "slice [" + offset + ", " + end + ") ends past size " + limit);
+                "slice [" + offset + ", " + end + ") ends past size " + limit, ErrorDetails.ofAccess(offset, count, limit));
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.jna.Pointer;
+import io.jvmm.core.ClosedException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Closes mappings (and hands them to arenas) while other threads read and write through them and
- * through their slices. The only outcomes allowed are success and {@link IllegalStateException};
+ * through their slices. The only outcomes allowed are success and {@link ClosedException};
  * a fault on an unmapped or read-only page would take the test JVM down, which fails the build.
  */
 @Timeout(120)
@@ -132,7 +133,7 @@ class CloseRaceStressTest {
             try {
                 operations[random.nextInt(operations.length)].run();
                 succeeded.incrementAndGet();
-            } catch (IllegalStateException closed) {
+            } catch (ClosedException closed) {
                 refused.incrementAndGet();
             } catch (Throwable t) {
                 unexpected.add(t);

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jvmm.core.ClosedException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -86,7 +87,7 @@ class GuestMemoryCloseTest {
         calls.put("snapshot", () -> memory.snapshot(new ByteArrayOutputStream()));
         calls.put("restore", () -> memory.restore(new ByteArrayInputStream(snapshot.toByteArray())));
         for (Map.Entry<String, Executable> call : calls.entrySet()) {
-            assertThrows(IllegalStateException.class, call.getValue(), call.getKey());
+            assertThrows(ClosedException.class, call.getValue(), call.getKey());
         }
         assertTrue(memory.toString().contains("closed"), memory.toString());
     }
@@ -102,7 +103,7 @@ class GuestMemoryCloseTest {
         memory.close();
         assertEquals(before, guestMemfds());
         assertEquals(mappedBefore, guestMemfdMappings(), "no region still maps the memfd");
-        assertThrows(IllegalStateException.class, () -> memory.sharedMemory().asRawDescriptor());
+        assertThrows(ClosedException.class, () -> memory.sharedMemory().asRawDescriptor());
     }
 
     @Test
@@ -111,14 +112,14 @@ class GuestMemoryCloseTest {
         GuestMemoryRegion region = memory.regions().get(1);
         VolatileSlice slice = memory.getSliceAtAddr(at(MIB), 16);
         memory.close();
-        assertThrows(IllegalStateException.class, region::hostAddress);
-        assertThrows(IllegalStateException.class, () -> region.mapping().asPtr());
+        assertThrows(ClosedException.class, region::hostAddress);
+        assertThrows(ClosedException.class, () -> region.mapping().asPtr());
         assertEquals(PAGE, region.size(), "plain values stay readable");
         assertEquals(at(MIB), region.guestBase());
-        assertThrows(IllegalStateException.class, () -> slice.copyTo(new byte[16]));
-        assertThrows(IllegalStateException.class, () -> slice.copyFrom(new byte[16]));
-        assertThrows(IllegalStateException.class, slice::isAllZero);
-        assertThrows(IllegalStateException.class, () -> slice.writeBytes((byte) 1));
+        assertThrows(ClosedException.class, () -> slice.copyTo(new byte[16]));
+        assertThrows(ClosedException.class, () -> slice.copyFrom(new byte[16]));
+        assertThrows(ClosedException.class, slice::isAllZero);
+        assertThrows(ClosedException.class, () -> slice.writeBytes((byte) 1));
     }
 
     @Test
@@ -153,7 +154,7 @@ class GuestMemoryCloseTest {
     /**
      * Threads read and write through guest addresses, through slices taken before and during the
      * run, and take snapshots, while close() runs. Every worker must end with
-     * IllegalStateException and nothing else; a fault would kill the JVM and the build with it.
+     * ClosedException and nothing else; a fault would kill the JVM and the build with it.
      */
     @Test
     void closeRacingWithReadersAndWritersNeverFaultsAndEndsEveryWorkerInIllegalState() throws InterruptedException {
@@ -204,7 +205,7 @@ class GuestMemoryCloseTest {
                             running.countDown();
                         }
                     }
-                } catch (IllegalStateException closed) {
+                } catch (ClosedException closed) {
                     endedClosed.incrementAndGet();
                 } catch (Throwable e) {
                     unexpected.compareAndSet(null, e);
@@ -225,10 +226,10 @@ class GuestMemoryCloseTest {
             assertFalse(thread.isAlive(), "a worker kept running after close");
         }
         if (unexpected.get() != null) {
-            throw new AssertionError("round " + seed + ": a worker failed with something other than IllegalStateException",
+            throw new AssertionError("round " + seed + ": a worker failed with something other than ClosedException",
                 unexpected.get());
         }
-        assertEquals(workers, endedClosed.get(), "every worker ends with IllegalStateException");
-        assertThrows(IllegalStateException.class, () -> early.copyTo(new byte[8]));
+        assertEquals(workers, endedClosed.get(), "every worker ends with ClosedException");
+        assertThrows(ClosedException.class, () -> early.copyTo(new byte[8]));
     }
 }

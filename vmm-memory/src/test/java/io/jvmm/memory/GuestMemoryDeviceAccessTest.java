@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jvmm.core.ClosedException;
 import io.jvmm.memory.GuestMemoryException.Kind;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -79,8 +80,8 @@ class GuestMemoryDeviceAccessTest {
         assertFails(Kind.INVALID_GUEST_ADDRESS, () -> memory.readIntAcquireFromAddr(at(B_END)));
         assertFails(Kind.INVALID_GUEST_ADDRESS, () -> memory.writeLongReleaseAtAddr(1, at(-8)));
         memory.close();
-        assertThrows(IllegalStateException.class, () -> memory.readIntAcquireFromAddr(at(0)));
-        assertThrows(IllegalStateException.class, () -> memory.writeShortReleaseAtAddr((short) 1, at(0)));
+        assertThrows(ClosedException.class, () -> memory.readIntAcquireFromAddr(at(0)));
+        assertThrows(ClosedException.class, () -> memory.writeShortReleaseAtAddr((short) 1, at(0)));
     }
 
     // ---- getSlices ----
@@ -232,9 +233,9 @@ class GuestMemoryDeviceAccessTest {
         Files.write(file, new byte[16]);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             memory.close();
-            assertThrows(IllegalStateException.class, () -> memory.readFromChannel(ch, 0, at(0), 16));
-            assertThrows(IllegalStateException.class, () -> memory.writeToChannel(at(0), 16, ch, 0));
-            assertThrows(IllegalStateException.class, () -> memory.getSlices(at(0), 16));
+            assertThrows(ClosedException.class, () -> memory.readFromChannel(ch, 0, at(0), 16));
+            assertThrows(ClosedException.class, () -> memory.writeToChannel(at(0), 16, ch, 0));
+            assertThrows(ClosedException.class, () -> memory.getSlices(at(0), 16));
         }
     }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jvmm.core.AsRawDescriptor;
+import io.jvmm.core.ClosedException;
 import io.jvmm.core.Errno;
 import io.jvmm.core.LibC;
 import io.jvmm.core.SafeDescriptor;
@@ -139,8 +140,8 @@ class HostileUseTest {
         assertTrue(allocated < 4 * MIB, "checks allocated " + allocated + " bytes");
         m.close();
         allocated = allocatedBytes(() -> {
-            assertThrows(IllegalStateException.class, () -> m.readStruct(0, Integer.MAX_VALUE));
-            assertThrows(IllegalStateException.class, () -> m.readStruct(0, -1));
+            assertThrows(ClosedException.class, () -> m.readStruct(0, Integer.MAX_VALUE));
+            assertThrows(ClosedException.class, () -> m.readStruct(0, -1));
             return null;
         });
         assertTrue(allocated < 4 * MIB, "checks after close allocated " + allocated + " bytes");
@@ -157,7 +158,7 @@ class HostileUseTest {
         });
         assertTrue(allocated < 4 * MIB, "checks allocated " + allocated + " bytes");
         g.close();
-        assertThrows(IllegalStateException.class, () -> g.readStructFromAddr(GuestAddress.of(0), Integer.MAX_VALUE));
+        assertThrows(ClosedException.class, () -> g.readStructFromAddr(GuestAddress.of(0), Integer.MAX_VALUE));
     }
 
     // ---- a file shrunk under a mapping ----
@@ -266,7 +267,7 @@ class HostileUseTest {
             new TestSupport.NamedCall("slice.copyToVolatileSlice(null)", () -> slice.copyToVolatileSlice(null)),
             new TestSupport.NamedCall("slice.subSlice(-1)", () -> slice.subSlice(-1, 1)));
         for (TestSupport.NamedCall call : calls) {
-            assertThrows(IllegalStateException.class, call.body()::run, call.name());
+            assertThrows(ClosedException.class, call.body()::run, call.name());
         }
     }
 
@@ -289,7 +290,7 @@ class HostileUseTest {
             new TestSupport.NamedCall("removeRange(0)", () -> g.removeRange(zero, 0)),
             new TestSupport.NamedCall("readLongFromAddr(outside)", () -> g.readLongFromAddr(GuestAddress.of(1L << 40))));
         for (TestSupport.NamedCall call : calls) {
-            assertThrows(IllegalStateException.class, call.body()::run, call.name());
+            assertThrows(ClosedException.class, call.body()::run, call.name());
         }
         // Open memory still reports the bad argument itself.
         try (GuestMemory open = GuestMemory.create(new GuestRange(GuestAddress.of(0), PAGE))) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.jna.Pointer;
+import io.jvmm.core.ClosedException;
 import io.jvmm.core.Errno;
 import io.jvmm.core.LibC;
 import io.jvmm.core.SafeDescriptor;
@@ -263,10 +264,10 @@ class MemoryMappingArenaTest {
         mapping.writeLong(0x77, 3 * PAGE + 8);
         try (MemoryMappingArena taken = MemoryMappingArena.from(mapping)) {
             assertFalse(mapping.isOpen());
-            assertThrows(IllegalStateException.class, () -> mapping.readLong(0));
-            assertThrows(IllegalStateException.class, () -> mapping.writeLong(1, 0));
-            assertThrows(IllegalStateException.class, slice::isAllZero);
-            assertThrows(IllegalStateException.class, mapping::asPtr);
+            assertThrows(ClosedException.class, () -> mapping.readLong(0));
+            assertThrows(ClosedException.class, () -> mapping.writeLong(1, 0));
+            assertThrows(ClosedException.class, slice::isAllZero);
+            assertThrows(ClosedException.class, mapping::asPtr);
             assertEquals(4 * PAGE, taken.size());
             assertNotEquals(oldAddress, taken.asPtr(), "the pages moved to the arena's own range");
             assertEquals(0x77, new Pointer(taken.asPtr()).getLong(3 * PAGE + 8));
@@ -337,10 +338,10 @@ class MemoryMappingArenaTest {
     void fromAClosedMappingIsIllegalState() {
         MemoryMapping mapping = MemoryMapping.builder(PAGE).build();
         mapping.close();
-        assertThrows(IllegalStateException.class, () -> MemoryMappingArena.from(mapping));
+        assertThrows(ClosedException.class, () -> MemoryMappingArena.from(mapping));
         MemoryMapping moved = MemoryMapping.builder(PAGE).build();
         MemoryMappingArena.from(moved).close();
-        assertThrows(IllegalStateException.class, () -> MemoryMappingArena.from(moved), "a mapping is handed over once");
+        assertThrows(ClosedException.class, () -> MemoryMappingArena.from(moved), "a mapping is handed over once");
     }
 
     @Test
@@ -389,7 +390,7 @@ class MemoryMappingArenaTest {
                 new TestSupport.NamedCall("removeMapping", () -> arena.removeMapping(0, PAGE)),
                 new TestSupport.NamedCall("msync", () -> arena.msync(0, PAGE)));
             for (TestSupport.NamedCall call : calls) {
-                assertThrows(IllegalStateException.class, call.body()::run, call.name());
+                assertThrows(ClosedException.class, call.body()::run, call.name());
             }
         }
     }

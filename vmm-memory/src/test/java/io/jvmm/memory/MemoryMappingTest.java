@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.jna.Pointer;
 import io.jvmm.core.CacheFlush;
+import io.jvmm.core.ClosedException;
 import io.jvmm.memory.MmapException.Kind;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -379,19 +380,19 @@ class MemoryMappingTest {
             otherSlice = other.getSlice(0, 64);
             mapping.close();
             for (TestSupport.NamedCall call : TestSupport.everyAccess(mapping, slice, otherSlice)) {
-                assertThrows(IllegalStateException.class, call.body()::run, call.name());
+                assertThrows(ClosedException.class, call.body()::run, call.name());
             }
             // An open slice cannot copy into a closed one either.
-            assertThrows(IllegalStateException.class, () -> otherSlice.copyToVolatileSlice(slice));
+            assertThrows(ClosedException.class, () -> otherSlice.copyToVolatileSlice(slice));
         }
     }
 
     @Test
     void accessesWithBadArgumentsAfterCloseAreStillIllegalState() {
         mapping.close();
-        assertThrows(IllegalStateException.class, () -> mapping.readLong(-1));
-        assertThrows(IllegalStateException.class, () -> mapping.writeLongVolatile(1, 3));
-        assertThrows(IllegalStateException.class, () -> mapping.getSlice(-1, 1));
-        assertThrows(IllegalStateException.class, () -> mapping.removeRange(1, 1));
+        assertThrows(ClosedException.class, () -> mapping.readLong(-1));
+        assertThrows(ClosedException.class, () -> mapping.writeLongVolatile(1, 3));
+        assertThrows(ClosedException.class, () -> mapping.getSlice(-1, 1));
+        assertThrows(ClosedException.class, () -> mapping.removeRange(1, 1));
     }
 }

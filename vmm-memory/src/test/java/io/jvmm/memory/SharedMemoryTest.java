@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jvmm.core.ClosedException;
 import io.jvmm.core.Errno;
 import io.jvmm.core.LibC;
 import io.jvmm.memory.MmapException.Kind;
@@ -113,9 +114,9 @@ class SharedMemoryTest {
         int fd = shm.asRawDescriptor();
         shm.close();
         shm.close();
-        assertThrows(IllegalStateException.class, shm::asRawDescriptor);
-        assertThrows(IllegalStateException.class, shm::getSeals);
-        assertThrows(IllegalStateException.class, () -> shm.addSeals(LibC.F_SEAL_GROW));
+        assertThrows(ClosedException.class, shm::asRawDescriptor);
+        assertThrows(ClosedException.class, shm::getSeals);
+        assertThrows(ClosedException.class, () -> shm.addSeals(LibC.F_SEAL_GROW));
         assertEquals(PAGE, shm.size());
         assertFalse(Files.exists(Path.of("/proc/self/fd/" + fd)) && isMemfd(fd), "the descriptor was closed");
     }

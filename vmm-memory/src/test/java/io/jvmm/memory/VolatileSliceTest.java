@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jvmm.core.ClosedException;
 import io.jvmm.memory.MmapException.Kind;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
@@ -189,9 +190,9 @@ class VolatileSliceTest {
         VolatileSlice sub = slice.subSlice(4, 4);
         mapping.close();
         assertEquals(16, slice.size(), "size is a plain value");
-        assertThrows(IllegalStateException.class, sub::isAllZero);
-        assertThrows(IllegalStateException.class, slice::asPtr);
-        assertThrows(IllegalStateException.class, () -> slice.offset(100), "closed wins over bad arguments");
+        assertThrows(ClosedException.class, sub::isAllZero);
+        assertThrows(ClosedException.class, slice::asPtr);
+        assertThrows(ClosedException.class, () -> slice.offset(100), "closed wins over bad arguments");
     }
 
     @Test

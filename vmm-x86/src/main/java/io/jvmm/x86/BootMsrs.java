@@ -26,18 +26,31 @@ import java.util.function.IntPredicate;
  * </ul>
  */
 public final class BootMsrs {
+    /** IA32_TIME_STAMP_COUNTER: the TSC; a boot MSR, set to 0. */
     public static final int IA32_TSC = 0x10;
+    /** IA32_APIC_BASE: the local APIC's base address and enable bits; not among the boot MSRs {@link #all()} lists. */
     public static final int IA32_APIC_BASE = 0x1b;
+    /** IA32_SYSENTER_CS: the SYSENTER code segment selector; a boot MSR, set to 0. */
     public static final int IA32_SYSENTER_CS = 0x174;
+    /** IA32_SYSENTER_ESP: the SYSENTER stack pointer; a boot MSR, set to 0. */
     public static final int IA32_SYSENTER_ESP = 0x175;
+    /** IA32_SYSENTER_EIP: the SYSENTER entry point; a boot MSR, set to 0. */
     public static final int IA32_SYSENTER_EIP = 0x176;
+    /** IA32_MISC_ENABLE: a boot MSR, set to {@link #MISC_ENABLE_FAST_STRINGS}. */
     public static final int IA32_MISC_ENABLE = 0x1a0;
+    /** IA32_MTRR_DEF_TYPE: a boot MSR, set to {@link #MTRR_ENABLE} | {@link #MTRR_TYPE_WRITE_BACK}. */
     public static final int IA32_MTRR_DEF_TYPE = 0x2ff;
+    /** IA32_EFER: LME, LMA, SCE, NXE; not among the boot MSRs (it is set through {@code KVM_SET_SREGS}). */
     public static final int IA32_EFER = 0xc000_0080;
+    /** IA32_STAR: SYSCALL/SYSRET segment selectors (and the 32-bit SYSCALL target); a boot MSR, set to 0. */
     public static final int MSR_STAR = 0xc000_0081;
+    /** IA32_LSTAR: the 64-bit SYSCALL entry point; a boot MSR, set to 0. */
     public static final int MSR_LSTAR = 0xc000_0082;
+    /** IA32_CSTAR: the compatibility-mode SYSCALL entry point (AMD; ignored by Intel); a boot MSR, set to 0. */
     public static final int MSR_CSTAR = 0xc000_0083;
+    /** IA32_FMASK: the RFLAGS bits SYSCALL clears; a boot MSR, set to 0. */
     public static final int MSR_SYSCALL_MASK = 0xc000_0084;
+    /** IA32_KERNEL_GS_BASE: the GS base SWAPGS swaps in; a boot MSR, set to 0. */
     public static final int MSR_KERNEL_GS_BASE = 0xc000_0102;
 
     /** IA32_MISC_ENABLE bit 0: fast-string operations enabled. */
@@ -63,7 +76,7 @@ public final class BootMsrs {
     private BootMsrs() {
     }
 
-    /** Every boot MSR with its value, in the order they are written. */
+    /** {@return every boot MSR with its value, in the order they are written; unmodifiable} */
     public static List<MsrEntry> all() {
         return ALL;
     }
@@ -78,6 +91,8 @@ public final class BootMsrs {
      *
      * @param msrIndexList  what {@code Kvm.msrIndexList()} returned
      * @param handledAnyway decides, for an unlisted boot MSR, whether to set it
+     * @return the boot MSRs to write, with their values, in the order of {@link #all()}; unmodifiable
+     * @throws NullPointerException when {@code msrIndexList} or {@code handledAnyway} is null
      */
     public static List<MsrEntry> supported(int[] msrIndexList, IntPredicate handledAnyway) {
         Objects.requireNonNull(msrIndexList, "msrIndexList");

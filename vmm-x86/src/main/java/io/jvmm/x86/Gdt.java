@@ -22,14 +22,20 @@ public final class Gdt {
     /** Flags of a present, busy 64-bit TSS (system segment type 0xb). */
     public static final int TSS_FLAGS = 0x808b;
 
+    /** Boot GDT index of the null descriptor, which the CPU never loads (SDM 3.5.1). */
     public static final int NULL_INDEX = 0;
+    /** Boot GDT index of the flat 64-bit code segment ({@link #CODE64_FLAGS}), the one boot.rst calls __BOOT_CS. */
     public static final int CODE64_INDEX = 1;
+    /** Boot GDT index of the flat data segment ({@link #DATA_FLAGS}), the one boot.rst calls __BOOT_DS. */
     public static final int DATA_INDEX = 2;
+    /** Boot GDT index of the busy TSS ({@link #TSS_FLAGS}). */
     public static final int TSS_INDEX = 3;
 
-    /** Selectors of the boot GDT entries (index * 8, TI = 0, RPL = 0). */
+    /** Selector of the boot code segment, 0x08 (selectors are index * 8, TI = 0, RPL = 0): CS at entry. */
     public static final int CODE64_SELECTOR = CODE64_INDEX * 8;
+    /** Selector of the boot data segment, 0x10: DS, ES, FS, GS and SS at entry. */
     public static final int DATA_SELECTOR = DATA_INDEX * 8;
+    /** Selector of the boot TSS, 0x18: TR at entry. */
     public static final int TSS_SELECTOR = TSS_INDEX * 8;
 
     /** The 20-bit limit of a flat segment (with G = 1: 4 GiB). */
@@ -38,7 +44,17 @@ public final class Gdt {
     private Gdt() {
     }
 
-    /** Encodes one 8-byte descriptor. */
+    /**
+     * Encodes one 8-byte descriptor: base in bits 16..39 and 56..63, limit in bits 0..15 and 48..51,
+     * {@code flags} in bits 40..55.
+     *
+     * @param flags access byte in bits 0..7 and AVL, L, D/B, G in bits 12..15; bits 8..11 must be 0
+     * @param base  segment base, 0..0xFFFF_FFFF
+     * @param limit raw 20-bit limit, 0..0xFFFFF (in 4 KiB units when G is set)
+     * @return the descriptor as a little-endian quadword value
+     * @throws IllegalArgumentException when {@code flags} uses bits 8..11 or above 15, or {@code base} or
+     *     {@code limit} does not fit its field
+     */
     public static long entry(int flags, long base, int limit) {
         if ((flags & ~0xf0ff) != 0) {
             throw new IllegalArgumentException("descriptor flags 0x" + Integer.toHexString(flags) + " use bits 8..11, which hold the limit");
@@ -56,7 +72,10 @@ public final class Gdt {
             | (limit & 0xffffL);
     }
 
-    /** The four boot descriptors, in table order. */
+    /**
+     * {@return the four boot descriptors, in table order: null, flat code64, flat data, busy TSS (all with
+     * base 0 and limit {@link #FLAT_LIMIT}); a fresh array}
+     */
     public static long[] bootEntries() {
         return new long[] {
             0,
@@ -66,7 +85,10 @@ public final class Gdt {
         };
     }
 
-    /** The boot GDT as little-endian bytes, to be written at {@link X86Layout#GDT_ADDR}. */
+    /**
+     * {@return the boot GDT as little-endian bytes, to be written at {@link X86Layout#GDT_ADDR}: 32 bytes,
+     * position 0, a fresh buffer}
+     */
     public static ByteBuffer bootTable() {
         long[] entries = bootEntries();
         ByteBuffer b = ByteBuffer.allocate(entries.length * 8).order(ByteOrder.LITTLE_ENDIAN);
@@ -76,7 +98,7 @@ public final class Gdt {
         return b;
     }
 
-    /** The GDTR limit of the boot GDT (size in bytes - 1). */
+    /** {@return the GDTR limit of the boot GDT (size in bytes - 1): 31 for its {@link X86Layout#GDT_ENTRIES} entries} */
     public static int bootTableLimit() {
         return X86Layout.GDT_ENTRIES * 8 - 1;
     }
@@ -85,6 +107,10 @@ public final class Gdt {
      * The hidden-cache form of descriptor {@code entry} loaded through table index {@code index},
      * as the CPU would cache it after loading the selector. The limit is expanded to bytes when
      * G is set, as {@code KVM_SET_SREGS} expects.
+     *
+     * @param entry an 8-byte descriptor, as {@link #entry(int, long, int)} encodes it
+     * @param index its GDT index; the selector is {@code index * 8} (TI = 0, RPL = 0)
+     * @return the segment, with {@code unusable} set exactly when the descriptor is not present
      */
     public static Segment segment(long entry, int index) {
         long base = ((entry >>> 16) & 0xff_ffffL) | (((entry >>> 56) & 0xff) << 24);

@@ -42,17 +42,27 @@ import java.util.Optional;
  * Everything else passes through unchanged.
  */
 public final class GuestCpuid {
+    /** Leaf 0: highest basic leaf in EAX, vendor string in EBX, EDX, ECX ("GenuineIntel", "AuthenticAMD"). */
     public static final int LEAF_VENDOR = 0x0;
+    /** Leaf 1: version information, APIC id and logical-processor count (EBX), feature flags (ECX, EDX). */
     public static final int LEAF_FEATURES = 0x1;
+    /** Leaf 4, Intel: Deterministic Cache Parameters, one sub-leaf per cache. */
     public static final int LEAF_CACHE_PARAMETERS = 0x4;
+    /** Leaf 0xB: Extended Topology Enumeration (x2APIC id and topology levels), one sub-leaf per level. */
     public static final int LEAF_EXTENDED_TOPOLOGY = 0xb;
+    /** Leaf 0x1F: V2 Extended Topology Enumeration, the successor of leaf 0xB with more level types. */
     public static final int LEAF_V2_EXTENDED_TOPOLOGY = 0x1f;
+    /** Leaf 0xD: Processor Extended State Enumeration (XSAVE components, masks and sizes), one sub-leaf each. */
     public static final int LEAF_XSAVE = 0xd;
+    /** Leaf 0x4000_0000: the hypervisor's signature (EBX, ECX, EDX) and highest hypervisor leaf (EAX). */
     public static final int LEAF_KVM_SIGNATURE = 0x4000_0000;
     /** KVM's paravirtual feature bits (kvmclock, ...); the signature's EAX points at least here when present. */
     public static final int LEAF_KVM_FEATURES = 0x4000_0001;
+    /** Leaf 0x8000_0008: address sizes; on AMD also ECX, Processor Capacity Parameters (core count, ApicIdSize). */
     public static final int LEAF_AMD_SIZE_IDENTIFIERS = 0x8000_0008;
+    /** Leaf 0x8000_001D, AMD: Cache Topology Information, one sub-leaf per cache (like Intel's leaf 4). */
     public static final int LEAF_AMD_CACHE_TOPOLOGY = 0x8000_001d;
+    /** Leaf 0x8000_001E, AMD: Processor Topology Information (extended APIC id, compute unit, node). */
     public static final int LEAF_AMD_EXTENDED_APIC_ID = 0x8000_001e;
 
     /** Leaf 1 ECX bit 31: a hypervisor is present (reserved for this use on Intel and AMD). */
@@ -78,9 +88,15 @@ public final class GuestCpuid {
     }
 
     /**
-     * The CPUID of vCPU {@code apicId} among {@code vcpuCount}.
+     * The CPUID of vCPU {@code apicId} among {@code vcpuCount}, patched as the class comment lists.
      *
      * @param supported what {@code Kvm.supportedCpuid()} returned
+     * @param apicId    the vCPU's APIC id, which is its KVM vCPU id: 0..vcpuCount-1
+     * @param vcpuCount how many vCPUs the guest has, 1..255
+     * @return the entries for {@code KVM_SET_CPUID2}: {@code supported} in its order with the patched leaves
+     *     replaced (leaves 0xB and 0x1F by exactly three sub-leaves), then the KVM signature leaf when
+     *     {@code supported} lacked it; unmodifiable
+     * @throws NullPointerException when {@code supported} is null
      * @throws IllegalArgumentException when {@code apicId} is not in 0..vcpuCount-1, vcpuCount is
      *     not in 1..255, or {@code supported} lacks leaf 0 or 1 (no KVM omits them)
      */
@@ -139,6 +155,9 @@ public final class GuestCpuid {
     /**
      * {@code supported} with leaf 1's TSC-deadline bit set ({@link #FEATURES_ECX_TSC_DEADLINE}):
      * for a vCPU with the in-kernel LAPIC when KVM has {@code KVM_CAP_TSC_DEADLINE_TIMER}.
+     *
+     * @param supported CPUID entries, as from {@code Kvm.supportedCpuid()} or {@link #forVcpu}
+     * @return the same entries in the same order, every leaf-1 entry with ECX bit 24 set; unmodifiable
      */
     public static List<CpuidEntry> withTscDeadlineTimer(List<CpuidEntry> supported) {
         return supported.stream()

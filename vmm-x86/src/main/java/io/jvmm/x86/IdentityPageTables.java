@@ -13,7 +13,9 @@ import java.nio.ByteOrder;
  * directories, which is what {@link #build()} returns and {@link #SIZE} measures.
  */
 public final class IdentityPageTables {
+    /** Paging-structure entry bit 0, P: the entry is present (maps a page or points at a table). */
     public static final long PRESENT = 1L;
+    /** Paging-structure entry bit 1, R/W: writes are allowed through this entry. */
     public static final long WRITABLE = 1L << 1;
     /** In a page-directory entry: maps a 2 MiB page instead of pointing at a page table. */
     public static final long PAGE_SIZE_2M = 1L << 7;
@@ -34,7 +36,10 @@ public final class IdentityPageTables {
     private IdentityPageTables() {
     }
 
-    /** The bytes of all tables, to be written at {@link X86Layout#PML4_ADDR}. */
+    /**
+     * {@return the bytes of all tables, to be written at {@link X86Layout#PML4_ADDR}: {@link #SIZE} bytes,
+     * little-endian, position 0, a fresh buffer; every entry present, writable, supervisor-only}
+     */
     public static ByteBuffer build() {
         ByteBuffer b = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(0, X86Layout.PDPT_ADDR | PRESENT | WRITABLE);
@@ -50,7 +55,7 @@ public final class IdentityPageTables {
         return b;
     }
 
-    /** Bytes of guest-physical address space the tables map. */
+    /** {@return the bytes of guest-physical address space the tables map, [0, this): {@link X86Layout#PD_COUNT} GiB} */
     public static long mappedBytes() {
         return (long) X86Layout.PD_COUNT << 30;
     }

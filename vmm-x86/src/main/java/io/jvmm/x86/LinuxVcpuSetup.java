@@ -39,6 +39,13 @@ public final class LinuxVcpuSetup {
      *       mode and receives the 8259's interrupts (timer, UART) through LINT0.</li>
      * </ul>
      *
+     * @param vcpu           the vCPU to configure; its {@link Vcpu#id()} is its APIC id
+     * @param supportedCpuid what {@code Kvm.supportedCpuid()} returned
+     * @param msrIndexList   what {@code Kvm.msrIndexList()} returned
+     * @param vcpuCount      how many vCPUs the guest has, 1..255
+     * @throws NullPointerException when an argument is null
+     * @throws IllegalArgumentException when {@code vcpuCount} is not in 1..255, the vCPU's id is not below
+     *     it, {@code supportedCpuid} lacks leaf 0 or 1 (see {@link GuestCpuid#forVcpu}), or KVM refuses a boot MSR
      * @throws io.jvmm.kvm.KvmException when KVM refuses a step (e.g. LAPIC without irqchip)
      */
     public static void configureVcpu(Vcpu vcpu, List<CpuidEntry> supportedCpuid, int[] msrIndexList, int vcpuCount) {
@@ -69,7 +76,13 @@ public final class LinuxVcpuSetup {
      * {@link LoadedKernel#zeroPage()}, RSP = RBP = {@link X86Layout#BOOT_STACK_POINTER}, every
      * other general register 0.
      *
+     * @param boot   the boot vCPU, already {@link #configureVcpu configured}
+     * @param memory guest memory the kernel was loaded into; the GDT, IDT and page tables are written there
+     * @param kernel where the loader put the kernel and its zero page
+     * @throws NullPointerException when {@code kernel} is null
      * @throws IllegalArgumentException when the kernel needs more than the identity map covers
+     * @throws io.jvmm.memory.GuestMemoryException when the tables do not fit in {@code memory}
+     * @throws io.jvmm.kvm.KvmException when KVM refuses the registers
      */
     public static void enterKernel(Vcpu boot, GuestMemory memory, LoadedKernel kernel) {
         Objects.requireNonNull(kernel, "kernel");

@@ -21,12 +21,29 @@ public final class X86Acpi {
     private X86Acpi() {
     }
 
-    /** The tables' description of a machine with {@code vcpus} vCPUs. */
+    /**
+     * The tables' description of a machine with {@code vcpus} vCPUs and no virtio-mmio device.
+     *
+     * @param vcpus the number of vCPUs, one local APIC each (APIC ids 0..vcpus-1)
+     * @return COM1, the i8042 and the CMOS RTC, the I/O APIC and local APICs at their {@link X86Layout}
+     *     addresses, the 8259 pair, the 0xCF9 reset register, and tables at {@link X86Layout#ACPI_TABLES_ADDR}
+     * @throws IllegalArgumentException when {@link AcpiConfig} refuses {@code vcpus}
+     */
     public static AcpiConfig forMachine(int vcpus) {
         return forMachine(vcpus, 0);
     }
 
-    /** The same with {@code virtioDevices} virtio-mmio windows ({@link X86Layout#virtioMmioBase}). */
+    /**
+     * The same with {@code virtioDevices} virtio-mmio windows ({@link X86Layout#virtioMmioBase}).
+     *
+     * @param vcpus         the number of vCPUs, one local APIC each (APIC ids 0..vcpus-1)
+     * @param virtioDevices the number of virtio-mmio windows, 0..{@link X86Layout#VIRTIO_MMIO_MAX_DEVICES}:
+     *                      window {@code i} at {@link X86Layout#virtioMmioBase(int)}, interrupt
+     *                      {@link X86Layout#virtioMmioGsi(int)}
+     * @return as {@link #forMachine(int)}, with the virtio-mmio devices after the legacy ones
+     * @throws IllegalArgumentException when {@code virtioDevices} passes
+     *     {@link X86Layout#VIRTIO_MMIO_MAX_DEVICES}, or {@link AcpiConfig} refuses {@code vcpus}
+     */
     public static AcpiConfig forMachine(int vcpus, int virtioDevices) {
         List<AcpiDevice> devices = new ArrayList<>(List.of(
             new AcpiDevice.Uart16550(X86Layout.COM1_PORT, X86Layout.COM1_IRQ),

@@ -15,17 +15,24 @@ import io.jvmm.memory.GuestMemory;
  * the Intel SDM Vol. 3A, 2.5 "Control Registers" and 2.2.1 "Extended Feature Enable Register".
  */
 public final class X86Cpu {
+    /** CR0 bit 0, Protection Enable: protected mode when set, real mode when clear. */
     public static final long CR0_PE = 1L;
+    /** CR0 bit 4, Extension Type: reserved, and hard-wired to 1 on every processor since the Pentium. */
     public static final long CR0_ET = 1L << 4;
+    /** CR0 bit 5, Numeric Error: x87 FPU errors raise #MF natively instead of the PC-style FERR# interrupt. */
     public static final long CR0_NE = 1L << 5;
+    /** CR0 bit 31, Paging: with PE, CR4.PAE and EFER.LME it activates IA-32e (long) mode. */
     public static final long CR0_PG = 1L << 31;
+    /** CR4 bit 5, Physical-Address Extension: 64-bit page-table entries, required for IA-32e mode. */
     public static final long CR4_PAE = 1L << 5;
+    /** IA32_EFER bit 8, IA-32e Mode Enable: long mode once paging is turned on. */
     public static final long EFER_LME = 1L << 8;
+    /** IA32_EFER bit 10, IA-32e Mode Active: set by the CPU when LME and CR0.PG are; KVM takes it from sregs. */
     public static final long EFER_LMA = 1L << 10;
     /** RFLAGS bit 1 is reserved and always reads 1; interrupts (IF) stay off. */
     public static final long RFLAGS_RESERVED = 0x2;
 
-    /** Real-mode addressing reaches 1 MiB (segment << 4 + 16-bit offset). */
+    /** Real-mode addressing reaches 1 MiB ({@code (segment << 4) + 16-bit offset}), so load addresses stay below. */
     public static final long REAL_MODE_LIMIT = 0x10_0000;
     private static final int REAL_MODE_SEGMENT_LIMIT = 0xffff;
     /** Code segment type: execute/read, accessed. Data: read/write, accessed (SDM table 3-1). */
@@ -38,10 +45,16 @@ public final class X86Cpu {
     /**
      * Real mode with CS = DS = ES = FS = GS = {@code loadAddress >> 4}, so the image's own offsets
      * work, IP = {@code entry - loadAddress}, and the stack just below the load address (SS:SP
-     * points at {@code loadAddress}; the first push lands below it). Interrupts off.
+     * points at {@code loadAddress}; the first push lands below it). Interrupts off. CR0.PE and
+     * CR0.PG are cleared; the other special registers keep the vCPU's current values, and every
+     * general register other than IP, SP and FLAGS is 0.
      *
+     * @param vcpu        the vCPU to set up
+     * @param loadAddress guest-physical address the image was loaded at: 16-byte aligned, in [0, 1 MiB)
+     * @param entry       guest-physical address of the first instruction: in [loadAddress, loadAddress + 0xffff]
      * @throws IllegalArgumentException if {@code loadAddress} is not 16-byte aligned or not below
      *     1 MiB, or {@code entry} is not within 64 KiB above it
+     * @throws io.jvmm.kvm.KvmException when {@code KVM_GET_SREGS}, {@code KVM_SET_SREGS} or {@code KVM_SET_REGS} fails
      */
     public static void enterRealMode(Vcpu vcpu, long loadAddress, long entry) {
         if (loadAddress < 0 || loadAddress >= REAL_MODE_LIMIT || (loadAddress & 0xf) != 0) {
@@ -81,9 +94,16 @@ public final class X86Cpu {
      * RIP = {@code entry}, RSP = RBP = {@code stackPointer}, RFLAGS = {@link #RFLAGS_RESERVED}
      * (interrupts off), every other general register 0.
      *
+     * @param vcpu         the vCPU to set up
+     * @param memory       guest memory to write the GDT, IDT and page tables into
+     * @param entry        guest-physical (= virtual, identity-mapped) address of the first instruction:
+     *                     in [0, {@link IdentityPageTables#mappedBytes()})
+     * @param stackPointer initial RSP and RBP: in (0, {@link IdentityPageTables#mappedBytes()}], the first
+     *                     push lands below it
      * @throws IllegalArgumentException when {@code entry} or {@code stackPointer} is outside the
      *     identity-mapped {@link IdentityPageTables#mappedBytes()}
      * @throws io.jvmm.memory.GuestMemoryException when the tables do not fit in {@code memory}
+     * @throws io.jvmm.kvm.KvmException when {@code KVM_GET_SREGS}, {@code KVM_SET_SREGS} or {@code KVM_SET_REGS} fails
      */
     public static void enterLongMode(Vcpu vcpu, GuestMemory memory, long entry, long stackPointer) {
         long mapped = IdentityPageTables.mappedBytes();
@@ -98,7 +118,14 @@ public final class X86Cpu {
         vcpu.setRegs(new Regs().rip(entry).rsp(stackPointer).rbp(stackPointer).rflags(RFLAGS_RESERVED));
     }
 
-    /** Writes the boot GDT, an empty IDT and the identity-mapping page tables into {@code memory}. */
+    /**
+     * Writes the boot GDT ({@link Gdt#bootTable()}) at {@link X86Layout#GDT_ADDR}, an empty 8-byte IDT at
+     * {@link X86Layout#IDT_ADDR} and the identity-mapping page tables ({@link IdentityPageTables#build()})
+     * at {@link X86Layout#PML4_ADDR} into {@code memory}.
+     *
+     * @param memory guest memory; RAM must cover those addresses
+     * @throws io.jvmm.memory.GuestMemoryException when a table does not fit in {@code memory}
+     */
     public static void writeLongModeTables(GuestMemory memory) {
         memory.writeStructAtAddr(Gdt.bootTable(), GuestAddress.of(X86Layout.GDT_ADDR));
         memory.writeLongAtAddr(0L, GuestAddress.of(X86Layout.IDT_ADDR));
@@ -110,6 +137,9 @@ public final class X86Cpu {
      * ({@link IdentityPageTables}) at their {@link X86Layout} addresses: CR0 = PE|ET|NE|PG,
      * CR4 = PAE, EFER = LME|LMA, CR3 = PML4, flat 64-bit CS, flat data segments, busy TSS. Applied
      * to {@code sregs} (obtained from {@link Vcpu#getSregs()} so the rest is KVM's reset state).
+     *
+     * @param sregs the special registers to change; modified in place
+     * @return {@code sregs}, with CS, DS, ES, FS, GS, SS, TR, GDTR, IDTR, CR0, CR3, CR4 and EFER replaced
      */
     public static Sregs longModeSregs(Sregs sregs) {
         long[] gdt = Gdt.bootEntries();

@@ -32,6 +32,7 @@ import io.jvmm.loader.BootLayout;
 public final class X86Layout {
     /** Global descriptor table: null, code64, data, TSS (Firecracker's order). */
     public static final long GDT_ADDR = 0x500;
+    /** Entries of the boot GDT at {@link #GDT_ADDR}, 8 bytes each (see {@link Gdt}). */
     public static final int GDT_ENTRIES = 4;
     /** An empty IDT: the boot protocol enters with interrupts disabled. */
     public static final long IDT_ADDR = 0x520;
@@ -45,7 +46,9 @@ public final class X86Layout {
 
     /** Identity-mapping page tables for 64-bit entry (boot.rst requires the kernel and zero page mapped). */
     public static final long PML4_ADDR = 0x9000;
+    /** The page-directory-pointer table, the page after {@link #PML4_ADDR}. */
     public static final long PDPT_ADDR = 0xa000;
+    /** The first of {@link #PD_COUNT} contiguous page directories, the page after {@link #PDPT_ADDR}. */
     public static final long PD_ADDR = 0xb000;
     /** Page directories after PD_ADDR; each maps 1 GiB with 2 MiB pages, so 4 cover the low 4 GiB. */
     public static final int PD_COUNT = 4;
@@ -75,9 +78,11 @@ public final class X86Layout {
 
     /** Start of the 32-bit MMIO gap below 4 GiB (PCI holes, LAPIC, IOAPIC live here). */
     public static final long MMIO_GAP_START = 0xc000_0000L;
+    /** One past the MMIO gap: 4 GiB, where RAM that did not fit below the gap continues. */
     public static final long MMIO_GAP_END = 0x1_0000_0000L;
-    /** Where the in-kernel IOAPIC and LAPIC decode (inside the MMIO gap). */
+    /** Where the in-kernel IOAPIC decodes (inside the MMIO gap): the I/O APIC's architectural default base. */
     public static final long IOAPIC_ADDR = 0xfec0_0000L;
+    /** Where the in-kernel LAPIC decodes: IA32_APIC_BASE's reset value (SDM Vol. 3A, "Local APIC Status and Location"). */
     public static final long LAPIC_ADDR = 0xfee0_0000L;
 
     /** KVM_SET_IDENTITY_MAP_ADDR: one page KVM uses for real-mode emulation on Intel. */
@@ -87,9 +92,11 @@ public final class X86Layout {
 
     /** I/O port of the first 16550A UART (COM1), on IRQ 4. */
     public static final int COM1_PORT = 0x3f8;
+    /** COM1's ISA IRQ (and GSI, with KVM's default routing). */
     public static final int COM1_IRQ = 4;
-    /** i8042 keyboard controller data and command/status ports. */
+    /** i8042 keyboard controller data port. */
     public static final int I8042_DATA_PORT = 0x60;
+    /** i8042 keyboard controller command (write) and status (read) port. */
     public static final int I8042_COMMAND_PORT = 0x64;
     /** The i8042 is registered as one device over 0x60..0x64 (data at offset 0, command at offset 4). */
     public static final int I8042_PORT_SPAN = I8042_COMMAND_PORT - I8042_DATA_PORT + 1;
@@ -98,6 +105,7 @@ public final class X86Layout {
      * since the AT; Linux's rtc-cmos finds the legacy RTC there without ACPI or PNP.
      */
     public static final int CMOS_RTC_PORT = 0x70;
+    /** Ports the CMOS RTC decodes from {@link #CMOS_RTC_PORT}: index and data. */
     public static final int CMOS_RTC_PORT_SPAN = 2;
     /**
      * The ACPI tables (docs/acpi.md): the BIOS read-only area [0xE0000, 0x100000), where Linux
@@ -105,18 +113,21 @@ public final class X86Layout {
      * say; e820 already reports it reserved (it lies in [EBDA_START, HIMEM_START)).
      */
     public static final long ACPI_TABLES_ADDR = 0xe0000;
+    /** Bytes of the ACPI table area: from {@link #ACPI_TABLES_ADDR} up to 1 MiB (128 KiB). */
     public static final long ACPI_TABLES_SIZE = HIMEM_START - ACPI_TABLES_ADDR;
     /**
      * The reset register the FADT names (RESET_REG, RESET_VALUE): the PC chipset's Reset Control
      * Register at port 0xCF9, value 0x06 (hard reset), as QEMU's PIIX4/ICH9 models implement.
      */
     public static final int RESET_CONTROL_PORT = 0xcf9;
+    /** The value written to {@link #RESET_CONTROL_PORT} for a reset: 0x06, hard reset (bit 1) and start (bit 2). */
     public static final int RESET_CONTROL_VALUE = 0x06;
     /**
      * The virtio-mmio windows (virtio 1.2 §4.2.2): one 4 KiB page each from here, in the MMIO gap
      * below 4 GiB, as Firecracker places them; the DSDT lists them as LNRO0005 devices.
      */
     public static final long VIRTIO_MMIO_BASE = 0xd000_0000L;
+    /** Bytes between consecutive virtio-mmio windows, and the size of each: one 4 KiB page. */
     public static final long VIRTIO_MMIO_STRIDE = 0x1000;
     /**
      * Their interrupts: I/O APIC inputs from 16 up, above the ISA IRQs so that no legacy device
@@ -124,14 +135,27 @@ public final class X86Layout {
      * window, up to the I/O APIC's 24 pins.
      */
     public static final int VIRTIO_MMIO_FIRST_GSI = 16;
+    /** The number of virtio-mmio windows: GSIs 16..23 fill the in-kernel I/O APIC's remaining pins. */
     public static final int VIRTIO_MMIO_MAX_DEVICES = 8;
 
-    /** The base of virtio-mmio window {@code index}. */
+    /**
+     * The base of virtio-mmio window {@code index}.
+     *
+     * @param index the window, 0..{@link #VIRTIO_MMIO_MAX_DEVICES} - 1
+     * @return {@code VIRTIO_MMIO_BASE + index * VIRTIO_MMIO_STRIDE}, a guest-physical address
+     * @throws IllegalArgumentException when {@code index} is outside 0..{@link #VIRTIO_MMIO_MAX_DEVICES} - 1
+     */
     public static long virtioMmioBase(int index) {
         return VIRTIO_MMIO_BASE + VIRTIO_MMIO_STRIDE * checkedVirtioIndex(index);
     }
 
-    /** The GSI of virtio-mmio window {@code index}. */
+    /**
+     * The GSI of virtio-mmio window {@code index}.
+     *
+     * @param index the window, 0..{@link #VIRTIO_MMIO_MAX_DEVICES} - 1
+     * @return {@code VIRTIO_MMIO_FIRST_GSI + index}: 16..23, the I/O APIC pin it raises
+     * @throws IllegalArgumentException when {@code index} is outside 0..{@link #VIRTIO_MMIO_MAX_DEVICES} - 1
+     */
     public static int virtioMmioGsi(int index) {
         return VIRTIO_MMIO_FIRST_GSI + checkedVirtioIndex(index);
     }
@@ -145,6 +169,7 @@ public final class X86Layout {
 
     /** Firecracker's boot-complete signal: the guest writes {@link #BOOT_COMPLETE_VALUE} here. */
     public static final int BOOT_COMPLETE_PORT = 0x3f0;
+    /** The value a guest writes to {@link #BOOT_COMPLETE_PORT} to signal boot complete ({@link BootCompletePort}). */
     public static final int BOOT_COMPLETE_VALUE = BootCompletePort.SIGNAL_VALUE;
     /**
      * The port the exit-path benchmark guest writes to: decoded by no standard PC device, so every

@@ -13,10 +13,15 @@ public final class BusConflictException extends IllegalArgumentException {
         this.existing = existing;
     }
 
+    /** {@return the range whose registration was refused; null in a deserialized exception} */
     public BusRange requested() {
         return requested;
     }
 
+    /**
+     * {@return the registered range it overlaps (the lowest, if it overlaps several); null in a
+     * deserialized exception}
+     */
     public BusRange existing() {
         return existing;
     }

@@ -21,34 +21,64 @@ public final class MmioBus {
     private final RangeTable table = new RangeTable("MMIO", LOG);
 
     /**
-     * Registers {@code device} at guest-physical {@code [address, address + length)}.
+     * Registers {@code device} at guest-physical {@code [address, address + length)}. Thread-safe;
+     * lookups in progress see the bus as it was before or after.
      *
+     * @param address the first guest-physical address, not negative
+     * @param length  the length in bytes, at least 1
+     * @param device  the device, which then receives offsets from {@code address}
      * @throws BusConflictException if the range overlaps a registered one
      * @throws IllegalArgumentException if the range is empty, negative or overflows
+     * @throws NullPointerException if {@code device} is null
      */
     public void register(long address, long length, BusDevice device) {
         table.add(address, length, device, ADDRESS_LIMIT);
     }
 
-    /** Removes the device registered at exactly {@code address}; returns its range if there was one. */
+    /**
+     * Removes the device registered at exactly {@code address}; returns its range if there was one.
+     * Thread-safe; an access already dispatched to the device may still reach it.
+     *
+     * @param address the first address of the range, as registered
+     * @return the removed range, or empty if no range starts at {@code address}
+     */
     public Optional<BusRange> unregister(long address) {
         return table.remove(address);
     }
 
+    /**
+     * The range containing {@code address}, if any.
+     *
+     * @param address the guest-physical address
+     * @return the range that contains it, or empty
+     */
     public Optional<BusRange> find(long address) {
         return table.find(address);
     }
 
+    /** {@return every registered range, by ascending address: an unmodifiable snapshot} */
     public List<BusRange> ranges() {
         return table.ranges();
     }
 
-    /** A guest load of {@code data.length} bytes at {@code address}. */
+    /**
+     * A guest load of {@code data.length} bytes at {@code address}: the device whose range holds
+     * the whole access fills {@code data}; without one, {@code data} is filled with 0xff.
+     *
+     * @param address the guest-physical address the access starts at
+     * @param data    the buffer for the value, 1 to 8 bytes (the access width)
+     */
     public void read(long address, byte[] data) {
         table.read(address, data);
     }
 
-    /** A guest store of {@code data} at {@code address}. */
+    /**
+     * A guest store of {@code data} at {@code address}: passed to the device whose range holds the
+     * whole access, else ignored.
+     *
+     * @param address the guest-physical address the access starts at
+     * @param data    the value written, 1 to 8 bytes (the access width)
+     */
     public void write(long address, byte[] data) {
         table.write(address, data);
     }

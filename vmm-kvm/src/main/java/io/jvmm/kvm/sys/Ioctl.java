@@ -10,6 +10,13 @@ import java.util.Objects;
  * @param request the request number {@code _IO}/{@code _IOR}/{@code _IOW}/{@code _IOWR} encode
  */
 public record Ioctl(String name, long request) {
+    /**
+     * Checks the name is present; the request number is not checked.
+     *
+     * @param name the macro name, e.g. {@code "KVM_RUN"}
+     * @param request the encoded request number
+     * @throws NullPointerException if {@code name} is null
+     */
     public Ioctl {
         Objects.requireNonNull(name, "name");
     }

@@ -35,22 +35,53 @@ public final class IoctlEncoding {
         return ((long) dir << DIR_SHIFT) | ((long) size << SIZE_SHIFT) | ((long) type << TYPE_SHIFT) | ((long) nr << NR_SHIFT);
     }
 
-    /** {@code _IO(type, nr)}: a request without a struct argument. */
+    /**
+     * {@code _IO(type, nr)}: a request without a struct argument.
+     *
+     * @param type the subsystem's type byte, 0..255 ({@link KvmIoctls#KVMIO} for KVM)
+     * @param nr the command number, 0..255
+     * @return the request number
+     * @throws IllegalArgumentException if a field is out of range
+     */
     public static long io(int type, int nr) {
         return ioc(DIR_NONE, type, nr, 0);
     }
 
-    /** {@code _IOR(type, nr, size)}: the kernel fills a struct of {@code size} bytes. */
+    /**
+     * {@code _IOR(type, nr, size)}: the kernel fills a struct of {@code size} bytes.
+     *
+     * @param type the subsystem's type byte, 0..255
+     * @param nr the command number, 0..255
+     * @param size the struct's size in bytes, 0..16383 (14 bits)
+     * @return the request number
+     * @throws IllegalArgumentException if a field is out of range
+     */
     public static long ior(int type, int nr, int size) {
         return ioc(DIR_READ, type, nr, size);
     }
 
-    /** {@code _IOW(type, nr, size)}: the kernel reads a struct of {@code size} bytes. */
+    /**
+     * {@code _IOW(type, nr, size)}: the kernel reads a struct of {@code size} bytes.
+     *
+     * @param type the subsystem's type byte, 0..255
+     * @param nr the command number, 0..255
+     * @param size the struct's size in bytes, 0..16383 (14 bits)
+     * @return the request number
+     * @throws IllegalArgumentException if a field is out of range
+     */
     public static long iow(int type, int nr, int size) {
         return ioc(DIR_WRITE, type, nr, size);
     }
 
-    /** {@code _IOWR(type, nr, size)}: the struct goes both ways. */
+    /**
+     * {@code _IOWR(type, nr, size)}: the struct goes both ways.
+     *
+     * @param type the subsystem's type byte, 0..255
+     * @param nr the command number, 0..255
+     * @param size the struct's size in bytes, 0..16383 (14 bits)
+     * @return the request number
+     * @throws IllegalArgumentException if a field is out of range
+     */
     public static long iowr(int type, int nr, int size) {
         return ioc(DIR_READ | DIR_WRITE, type, nr, size);
     }

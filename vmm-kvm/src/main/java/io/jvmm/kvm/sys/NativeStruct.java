@@ -23,26 +23,38 @@ public final class NativeStruct {
         this.address = Pointer.nativeValue(Native.getDirectBufferPointer(buffer));
     }
 
-    /** A zeroed struct of {@code size} bytes. */
+    /**
+     * A zeroed struct of {@code size} bytes, in memory the garbage collector frees once this
+     * object is unreachable.
+     *
+     * @param size the struct's size in bytes, positive
+     * @return the new struct
+     * @throws IllegalArgumentException if {@code size} is 0 or negative
+     */
     public static NativeStruct allocate(int size) {
         return new NativeStruct(size);
     }
 
-    /** The little-endian view; absolute accessors only (its position is never used). */
+    /** {@return the little-endian view; use absolute accessors only (its position is never used)} */
     public ByteBuffer buffer() {
         return buffer;
     }
 
-    /** The host address of the first byte, for the ioctl argument. */
+    /** {@return the host address of the first byte, for the ioctl argument; valid while this object is reachable} */
     public long address() {
         return address;
     }
 
+    /** {@return the struct's size in bytes} */
     public int size() {
         return buffer.capacity();
     }
 
-    /** Sets every byte to zero, so reserved and padding fields go to the kernel as zero. */
+    /**
+     * Sets every byte to zero, so reserved and padding fields go to the kernel as zero.
+     *
+     * @return this struct
+     */
     public NativeStruct clear() {
         int size = buffer.capacity();
         int i = 0;

@@ -40,16 +40,27 @@ public final class VcpuKickSignal {
     private VcpuKickSignal() {
     }
 
-    /** The signal number, installing the handler on first call. */
+    /**
+     * The signal number, installing the handler on first call. Thread-safe.
+     *
+     * @return glibc's {@code SIGRTMIN}
+     * @throws ExceptionInInitializerError on the first call if installing fails; its cause is, for
+     *     example, an {@link IllegalStateException} when the signal already has another handler, or an
+     *     {@link io.jvmm.core.SyscallException} when {@code sigaction(2)} fails. Every later call
+     *     then throws {@link NoClassDefFoundError}: installation is not retried.
+     */
     public static int signal() {
         return Installed.SIGNAL;
     }
 
     /**
      * Sends the kick signal to the thread {@code pthread}. The caller must guarantee the thread is
-     * alive (pthread_kill of an exited thread is undefined behaviour).
+     * alive (pthread_kill of an exited thread is undefined behaviour). Installs the handler
+     * first if {@link #signal()} has not run yet.
      *
-     * @throws IllegalStateException if the kernel refuses
+     * @param pthread the target thread's {@code pthread_t}, as {@code pthread_self(3)} returned it
+     * @throws IllegalStateException if {@code pthread_kill(3)} returns an error
+     * @throws ExceptionInInitializerError if installing the handler fails, as for {@link #signal()}
      */
     public static void send(long pthread) {
         int err = LibC.pthreadKill(pthread, Installed.SIGNAL);

@@ -17,20 +17,25 @@ public final class AssembledCode {
         this.addresses = Map.copyOf(addresses);
     }
 
+    /** {@return the mode the code was assembled for} */
     public CpuMode mode() {
         return mode;
     }
 
-    /** The address of the first byte (see {@link X86Assembler#X86Assembler(CpuMode, long)}). */
+    /**
+     * {@return the address of the first byte: linear in long mode, an offset in the code segment in real mode} See
+     * {@link X86Assembler#X86Assembler(CpuMode, long)}.
+     */
     public long origin() {
         return origin;
     }
 
-    /** A copy of the machine code. */
+    /** {@return a copy of the machine code, {@link #size()} bytes} */
     public byte[] bytes() {
         return bytes.clone();
     }
 
+    /** {@return the length of the machine code in bytes} */
     public int size() {
         return bytes.length;
     }
@@ -38,6 +43,10 @@ public final class AssembledCode {
     /**
      * The address a label was bound to.
      *
+     * @param label a label of the assembler that produced this code
+     * @return {@link #origin()} plus the label's offset in the code, in the same terms as the origin; a label bound after
+     *     the last instruction gets {@code origin() + size()}
+     * @throws NullPointerException when {@code label} is null
      * @throws IllegalArgumentException if the label was not bound in this program
      */
     public long address(Label label) {

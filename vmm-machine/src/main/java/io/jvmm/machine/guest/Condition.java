@@ -28,6 +28,7 @@ public enum Condition {
         this.code = code;
     }
 
+    /** {@return the 4-bit condition code, 0..15, the cc of 70+cc (short Jcc) and 0F 80+cc (near Jcc)} */
     public int code() {
         return code;
     }

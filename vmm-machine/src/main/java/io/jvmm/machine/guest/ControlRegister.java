@@ -6,7 +6,16 @@ package io.jvmm.machine.guest;
  * REX.R and exists only in 64-bit mode).
  */
 public enum ControlRegister {
-    CR0(0), CR2(2), CR3(3), CR4(4), CR8(8);
+    /** CR0: protection, paging and other system control flags (PE, PG, ...). */
+    CR0(0),
+    /** CR2: the linear address of the last page fault. */
+    CR2(2),
+    /** CR3: the physical address of the top-level paging structure (the PML4 in long mode). */
+    CR3(3),
+    /** CR4: architectural extension flags (PAE, PGE, ...). */
+    CR4(4),
+    /** CR8: the task-priority register (TPR); needs REX.R, long mode only. */
+    CR8(8);
 
     private final int number;
 
@@ -14,6 +23,9 @@ public enum ControlRegister {
         this.number = number;
     }
 
+    /**
+     * {@return the control register number, 0..8: its low 3 bits go in the ModR/M reg field, bit 3 in REX.R}
+     */
     public int number() {
         return number;
     }

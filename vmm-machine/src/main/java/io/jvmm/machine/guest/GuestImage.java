@@ -24,9 +24,19 @@ public record GuestImage(String name, ImageContent content, long loadAddress, lo
     private static final long REAL_MODE_SEGMENT_SIZE = 0x10000;
 
     /**
+     * Checks the image against the rules of its mode; whether it fits the guest's RAM is checked by
+     * {@link io.jvmm.machine.GuestConfig.Builder#build()}.
+     *
+     * @param name a short name for logs and the CLI
+     * @param content the bytes, at least one
+     * @param loadAddress guest-physical address of the first byte, 0 or more
+     * @param entryAddress guest-physical address of the first instruction, in
+     *     [{@code loadAddress}, {@code loadAddress + size})
+     * @param mode the processor mode the code is written for
+     * @throws NullPointerException when {@code name}, {@code content} or {@code mode} is null
      * @throws IllegalArgumentException if the image is empty, the load address is negative or the
      *     image would wrap the address space, the entry lies outside the image, or (real mode) the
-     *     load address is not a 16-byte-aligned segment base below 1 MiB or the image exceeds the
+     *     load address is not a 16-byte-aligned segment base at most 0xffff0 or the image exceeds the
      *     64 KiB segment
      */
     public GuestImage {
@@ -59,7 +69,17 @@ public record GuestImage(String name, ImageContent content, long loadAddress, lo
         }
     }
 
-    /** An image of the bytes of {@code image} (copied). */
+    /**
+     * An image of the bytes of {@code image} (copied), held in memory.
+     *
+     * @param name a short name for logs and the CLI
+     * @param image the bytes, at least one; copied
+     * @param loadAddress guest-physical address of the first byte
+     * @param entryAddress guest-physical address of the first instruction, inside the image
+     * @param mode the processor mode the code is written for
+     * @throws NullPointerException when an argument is null
+     * @throws IllegalArgumentException as {@link #GuestImage(String, ImageContent, long, long, CpuMode)}
+     */
     public GuestImage(String name, byte[] image, long loadAddress, long entryAddress, CpuMode mode) {
         this(name, ImageContent.of(Objects.requireNonNull(image, "image")), loadAddress, entryAddress, mode);
     }
@@ -67,6 +87,7 @@ public record GuestImage(String name, ImageContent content, long loadAddress, lo
     /**
      * A copy of the bytes of an image held in memory.
      *
+     * @return a fresh copy of the bytes
      * @throws IllegalStateException for an image that is a file ({@link ImageContent.FileRange})
      */
     public byte[] image() {
@@ -76,12 +97,12 @@ public record GuestImage(String name, ImageContent content, long loadAddress, lo
         throw new IllegalStateException("guest image " + name + " is the file " + content + "; its bytes are read when it is loaded");
     }
 
-    /** How many bytes the image has. */
+    /** {@return how many bytes the image has, at least 1} */
     public long size() {
         return content.size();
     }
 
-    /** The first guest-physical address after the image. */
+    /** {@return the first guest-physical address after the image: {@code loadAddress + size()}} */
     public long endAddress() {
         return loadAddress + content.size();
     }

@@ -17,30 +17,48 @@ import java.util.Objects;
  * heap (issue 7: a 3 GiB raw image used to end in {@code OutOfMemoryError}).
  */
 public sealed interface ImageContent permits ImageContent.Bytes, ImageContent.FileRange {
-    /** How many bytes the image has. */
+    /** {@return how many bytes the image has} */
     long size();
 
     /**
      * Writes the image to {@code memory} from {@code address}; the range must lie inside one
      * region (the machine's checks ensure that).
      *
+     * @param memory the guest memory to write
+     * @param address the guest-physical address of the image's first byte
      * @throws UncheckedIOException when a file cannot be read, or no longer has {@link #size()} bytes
      * @throws io.jvmm.memory.GuestMemoryException when the range is not inside one region
      */
     void copyTo(GuestMemory memory, GuestAddress address);
 
-    /** Bytes held in memory; the array is copied on the way in. */
+    /**
+     * Bytes held in memory; the array is copied on the way in.
+     *
+     * @param bytes the image's bytes
+     * @return a {@link Bytes} of a copy of {@code bytes}
+     * @throws NullPointerException when {@code bytes} is null
+     */
     static ImageContent of(byte[] bytes) {
         return new Bytes(bytes.clone());
     }
 
-    /** The bytes of an array. */
+    /**
+     * The bytes of an array. Equal to another {@code Bytes} with the same bytes.
+     *
+     * @param bytes the bytes; kept as given (use {@link ImageContent#of} for a copy), returned only as copies
+     */
     record Bytes(byte[] bytes) implements ImageContent {
+        /**
+         * Content of {@code bytes}, not copied.
+         *
+         * @param bytes the bytes; kept as given
+         * @throws NullPointerException when {@code bytes} is null
+         */
         public Bytes {
             Objects.requireNonNull(bytes, "bytes");
         }
 
-        /** A copy of the bytes. */
+        /** {@return a copy of the bytes} */
         @Override
         public byte[] bytes() {
             return bytes.clone();
@@ -83,6 +101,14 @@ public sealed interface ImageContent permits ImageContent.Bytes, ImageContent.Fi
         /** The piece read and written at a time. */
         static final int PIECE = 1 << 20;
 
+        /**
+         * A range to read from {@code file}; the file is not opened here.
+         *
+         * @param file the file, read when {@link #copyTo} runs
+         * @param size how many bytes it had when it was checked, at least 1
+         * @throws NullPointerException when {@code file} is null
+         * @throws IllegalArgumentException when {@code size} is 0 or negative
+         */
         public FileRange {
             Objects.requireNonNull(file, "file");
             if (size <= 0) {

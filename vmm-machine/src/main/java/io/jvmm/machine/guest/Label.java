@@ -13,6 +13,7 @@ public final class Label {
         this.owner = owner;
     }
 
+    /** {@return the name given to {@link X86Assembler#newLabel}, unique within its assembler} */
     public String name() {
         return name;
     }

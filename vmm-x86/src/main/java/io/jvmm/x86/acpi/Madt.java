@@ -19,21 +19,36 @@ package io.jvmm.x86.acpi;
  * Revision 5 is the ACPI 6.3/6.4 MADT revision (the one that defines Online Capable).
  */
 public final class Madt {
+    /** The table's signature ("APIC", not "MADT"). */
     public static final String SIGNATURE = "APIC";
+    /** The MADT revision written in the header (see the class comment). */
     public static final int REVISION = 5;
+    /** Offset of Local Interrupt Controller Address u32: every local APIC's MMIO base. */
     public static final int LOCAL_APIC_ADDRESS_OFFSET = 36;
+    /** Offset of Flags u32 (Multiple APIC Flags). */
     public static final int FLAGS_OFFSET = 40;
+    /** Offset of the first interrupt controller structure. */
     public static final int ENTRIES_OFFSET = 44;
+    /** Flags bit 0, PCAT_COMPAT: the system also has dual 8259s, which OSPM must mask before using the APICs. */
     public static final int FLAG_PCAT_COMPAT = 1;
 
+    /** Structure type 0: Processor Local APIC. */
     public static final int TYPE_LOCAL_APIC = 0;
+    /** Structure type 1: I/O APIC. */
     public static final int TYPE_IO_APIC = 1;
+    /** Structure type 2: Interrupt Source Override. */
     public static final int TYPE_INTERRUPT_OVERRIDE = 2;
+    /** Structure type 4: Local APIC NMI. */
     public static final int TYPE_LOCAL_APIC_NMI = 4;
+    /** Length in bytes of a Processor Local APIC structure. */
     public static final int LOCAL_APIC_LENGTH = 8;
+    /** Length in bytes of an I/O APIC structure. */
     public static final int IO_APIC_LENGTH = 12;
+    /** Length in bytes of an Interrupt Source Override structure. */
     public static final int INTERRUPT_OVERRIDE_LENGTH = 10;
+    /** Length in bytes of a Local APIC NMI structure. */
     public static final int LOCAL_APIC_NMI_LENGTH = 6;
+    /** Local APIC Flags bit 0, Enabled: the processor is ready for use (every vCPU's is set). */
     public static final int LOCAL_APIC_ENABLED = 1;
     /** ACPI Processor UID 0xFF in a Local APIC NMI structure: every processor. */
     public static final int ALL_PROCESSORS = 0xff;
@@ -50,7 +65,13 @@ public final class Madt {
     private Madt() {
     }
 
-    /** The MADT for {@code config}: one Local APIC per vCPU, the I/O APIC, overrides, LINT1 NMI. */
+    /**
+     * The MADT for {@code config}: one Local APIC per vCPU, the I/O APIC, overrides, LINT1 NMI.
+     *
+     * @param config the machine: vCPU count, local and I/O APIC addresses, I/O APIC ID, PCAT_COMPAT, overrides
+     * @return the whole table, {@code 44 + 8 * vcpus + 12 + 10 * overrides + 6} bytes, with Length and Checksum
+     *     set; vCPU i has ACPI Processor UID i and APIC ID i, and the I/O APIC's GSI base is 0
+     */
     public static byte[] build(AcpiConfig config) {
         LeBuffer b = new LeBuffer(ENTRIES_OFFSET + config.vcpus() * LOCAL_APIC_LENGTH + 64);
         b.u32(config.lapicAddress());

@@ -12,22 +12,36 @@ package io.jvmm.x86.acpi;
  * 0xFFFFF on 16-byte boundaries (5.2.5.1 "Finding the RSDP on IA-PC Systems").
  */
 public final class Rsdp {
+    /** The Signature field, 8 characters with the trailing space. */
     public static final String SIGNATURE = "RSD PTR ";
+    /** Revision 2: the ACPI 2.0+ structure with the XSDT address and the extended checksum. */
     public static final int REVISION = 2;
+    /** The structure's length in bytes, as its Length field holds it. */
     public static final int LENGTH = 36;
     /** Bytes covered by the first (ACPI 1.0) checksum. */
     public static final int V1_LENGTH = 20;
+    /** Offset of Checksum u8, over the first {@link #V1_LENGTH} bytes. */
     public static final int CHECKSUM_OFFSET = 8;
+    /** Offset of Revision u8. */
     public static final int REVISION_OFFSET = 15;
+    /** Offset of RsdtAddress u32 (0: jvmm has no RSDT). */
     public static final int RSDT_ADDRESS_OFFSET = 16;
+    /** Offset of Length u32. */
     public static final int LENGTH_OFFSET = 20;
+    /** Offset of XsdtAddress u64. */
     public static final int XSDT_ADDRESS_OFFSET = 24;
+    /** Offset of Extended Checksum u8, over all {@link #LENGTH} bytes. */
     public static final int EXTENDED_CHECKSUM_OFFSET = 32;
 
     private Rsdp() {
     }
 
-    /** The RSDP pointing at the XSDT at {@code xsdtAddress}. */
+    /**
+     * The RSDP pointing at the XSDT at {@code xsdtAddress}.
+     *
+     * @param xsdtAddress the XSDT's guest-physical address
+     * @return the {@link #LENGTH} bytes of the structure, OEMID {@link Sdt#OEM_ID}, both checksums set
+     */
     public static byte[] build(long xsdtAddress) {
         LeBuffer b = new LeBuffer(LENGTH);
         b.ascii(SIGNATURE, 8).u8(0).ascii(Sdt.OEM_ID, 6).u8(REVISION).u32(0).u32(LENGTH)

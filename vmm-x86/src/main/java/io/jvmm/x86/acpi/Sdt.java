@@ -7,19 +7,26 @@ package io.jvmm.x86.acpi;
  * table ({@code Length} bytes).
  */
 public final class Sdt {
+    /** The header's size in bytes; a table's body starts at this offset. */
     public static final int HEADER_SIZE = 36;
-    /** Offsets inside the header. */
+    /** Offset of Length u32, the whole table's size in bytes, header included. */
     public static final int LENGTH_OFFSET = 4;
+    /** Offset of Revision u8. */
     public static final int REVISION_OFFSET = 8;
+    /** Offset of Checksum u8: the whole table sums to 0 mod 256. */
     public static final int CHECKSUM_OFFSET = 9;
+    /** Offset of OEMID, 6 characters. */
     public static final int OEM_ID_OFFSET = 10;
+    /** Offset of OEM Table ID, 8 characters. */
     public static final int OEM_TABLE_ID_OFFSET = 16;
 
     /** OEMID written in every table and the RSDP. */
     public static final String OEM_ID = "JVMM";
     /** Creator ID: the tool that made the table ("ASL compiler" for a DSDT). */
     public static final String CREATOR_ID = "JVMM";
+    /** OEM Revision written in every table. */
     public static final int OEM_REVISION = 1;
+    /** Creator Revision written in every table. */
     public static final int CREATOR_REVISION = 1;
 
     private Sdt() {
@@ -29,6 +36,12 @@ public final class Sdt {
      * The whole table: header for {@code signature} and {@code revision}, then {@code body}, with
      * Length and Checksum filled in. The OEM Table ID is "JVMM" followed by the signature, so each
      * table's is distinct.
+     *
+     * @param signature the 4-character table signature, ASCII ("FACP", "APIC", ...)
+     * @param revision  the table's revision, written as a u8 (its low 8 bits)
+     * @param body      the bytes after the header
+     * @return the {@code 36 + body.length} bytes of the table
+     * @throws IllegalArgumentException when {@code signature} is not 4 characters
      */
     public static byte[] table(String signature, int revision, byte[] body) {
         if (signature.length() != 4) {
