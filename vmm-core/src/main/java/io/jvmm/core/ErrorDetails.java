@@ -25,6 +25,11 @@ public record ErrorDetails(Optional<String> call, int errno, OptionalLong addres
     /**
      * Checks the fields are present (possibly empty) values.
      *
+     * @param call       the failing system call or ioctl, or empty
+     * @param errno      the errno it set, or 0
+     * @param address    the address or offset, or empty
+     * @param length     the length in bytes, or empty
+     * @param regionSize the size in bytes of the mapping or region, or empty
      * @throws NullPointerException when a field is null
      */
     public ErrorDetails {

@@ -38,23 +38,39 @@ public final class CmosRtc implements BusDevice {
     public static final int INDEX_OFFSET = 0;
     /** Offset of the data port (0x71 on a PC). */
     public static final int DATA_OFFSET = 1;
+    /** The ports the clock spans: the index port and the data port. */
     public static final int PORT_COUNT = 2;
 
     // Time, calendar and alarm registers (MC146818A "Address Map").
+    /** Register 0x00: seconds, 0 to 59. */
     public static final int REG_SECONDS = 0x00;
+    /** Register 0x01: seconds alarm; stored and read back, no alarm fires. */
     public static final int REG_SECONDS_ALARM = 0x01;
+    /** Register 0x02: minutes, 0 to 59. */
     public static final int REG_MINUTES = 0x02;
+    /** Register 0x03: minutes alarm; stored and read back, no alarm fires. */
     public static final int REG_MINUTES_ALARM = 0x03;
+    /** Register 0x04: hours, 0 to 23 in 24-hour mode; 1 to 12 with bit 7 for PM in 12-hour mode. */
     public static final int REG_HOURS = 0x04;
+    /** Register 0x05: hours alarm; stored and read back, no alarm fires. */
     public static final int REG_HOURS_ALARM = 0x05;
+    /** Register 0x06: day of the week, 1 to 7, Sunday = 1. */
     public static final int REG_DAY_OF_WEEK = 0x06;
+    /** Register 0x07: day of the month, 1 to 31. */
     public static final int REG_DAY_OF_MONTH = 0x07;
+    /** Register 0x08: month, 1 to 12. */
     public static final int REG_MONTH = 0x08;
+    /** Register 0x09: year of the century, 0 to 99; a written year below 70 means 20xx, others 19xx. */
     public static final int REG_YEAR = 0x09;
+    /** Register A: UIP, the time-base divider (DV) and rate select (RS); stored and read back, UIP always reads 0. */
     public static final int REG_A = 0x0a;
+    /** Register B: SET, PIE, AIE, UIE, SQWE, DM, 24/12, DSE; only SET, DM and 24/12 have an effect here. */
     public static final int REG_B = 0x0b;
+    /** Register C: the interrupt flags; read-only, always 0 here. */
     public static final int REG_C = 0x0c;
+    /** Register D: bit 7 is VRT; read-only, always reads {@link #D_VRT}. */
     public static final int REG_D = 0x0d;
+    /** Bytes of CMOS RAM, the registers included; 0x0e to 0x7f are plain RAM, kept as written. */
     public static final int REGISTER_COUNT = 128;
 
     /** Register A bit 7: update in progress (always 0 here, see the class comment). */
@@ -82,7 +98,13 @@ public final class CmosRtc implements BusDevice {
     /** The time registers as written while {@link #B_SET} is held; null when not setting. */
     private byte[] pending;
 
-    /** @param clock the host clock the guest's time follows (the system clock outside tests) */
+    /**
+     * A clock that follows {@code clock}, with registers A, B and D as firmware leaves them
+     * ({@link #A_INITIAL}, {@link #B_INITIAL}, {@link #D_VRT}) and the rest of CMOS RAM zero.
+     *
+     * @param clock the host clock the guest's time follows (the system clock outside tests)
+     * @throws NullPointerException if {@code clock} is null
+     */
     public CmosRtc(InstantSource clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
         ram[REG_A] = (byte) A_INITIAL;

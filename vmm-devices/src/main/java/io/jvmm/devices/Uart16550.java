@@ -54,68 +54,125 @@ public final class Uart16550 implements BusDevice {
     public static final int BASE_BAUD = 115_200;
 
     // Register offsets (Table II).
+    /** Offset 0: RBR (read) and THR (write); DLL, the divisor latch low byte, while {@link #LCR_DLAB} is set. */
     public static final int RBR_THR_DLL = 0;
+    /** Offset 1: IER; DLM, the divisor latch high byte, while {@link #LCR_DLAB} is set. */
     public static final int IER_DLM = 1;
+    /** Offset 2: IIR (read) and FCR (write). */
     public static final int IIR_FCR = 2;
+    /** Offset 3: LCR, the line control register; stored and read back, only {@link #LCR_DLAB} has an effect. */
     public static final int LCR = 3;
+    /** Offset 4: MCR, the modem control register. */
     public static final int MCR = 4;
+    /** Offset 5: LSR, the line status register; writes are ignored. */
     public static final int LSR = 5;
+    /** Offset 6: MSR, the modem status register; writes are ignored. */
     public static final int MSR = 6;
+    /** Offset 7: SCR, the scratch register; stored and read back, it controls nothing. */
     public static final int SCR = 7;
 
     // IER bits (8.5).
+    /** IER bit 0: enable the received-data-available interrupt (and the character timeout in FIFO mode). */
     public static final int IER_ERBFI = 0x01;
+    /** IER bit 1: enable the THR-empty interrupt; setting it raises that interrupt at once, THR being empty. */
     public static final int IER_ETBEI = 0x02;
+    /** IER bit 2: enable the receiver line status interrupt (here only an overrun in loopback). */
     public static final int IER_ELSI = 0x04;
+    /** IER bit 3: enable the modem status interrupt (an MSR delta bit set). */
     public static final int IER_EDSSI = 0x08;
     private static final int IER_WRITABLE = 0x0f;
 
     // IIR values (8.6, Table IV).
+    /** IIR bits 0..3: no interrupt pending (bit 0 set). */
     public static final int IIR_NO_INTERRUPT = 0x01;
+    /** IIR bits 0..3: receiver line status, priority 1 (highest); reset by reading LSR. */
     public static final int IIR_LINE_STATUS = 0x06;
+    /**
+     * IIR bits 0..3: received data available, priority 2; reset once RBR reads take the receiver
+     * below the trigger level.
+     */
     public static final int IIR_RX_DATA = 0x04;
+    /**
+     * IIR bits 0..3: character timeout, priority 2: FIFO data below the trigger level; reset once
+     * RBR reads empty the FIFO.
+     */
     public static final int IIR_CHAR_TIMEOUT = 0x0c;
+    /** IIR bits 0..3: THR empty, priority 3; reset by reading IIR (with this source) or writing THR. */
     public static final int IIR_THR_EMPTY = 0x02;
+    /** IIR bits 0..3: modem status, priority 4 (lowest); reset by reading MSR. */
     public static final int IIR_MODEM_STATUS = 0x00;
+    /** IIR bits 6..7: set while the FIFOs are enabled ({@link #FCR_ENABLE}). */
     public static final int IIR_FIFOS_ENABLED = 0xc0;
 
     // FCR bits (8.4).
+    /**
+     * FCR bit 0: enable the FIFOs; changing it clears the receiver, and the other bits count only
+     * when it is written as 1.
+     */
     public static final int FCR_ENABLE = 0x01;
+    /** FCR bit 1: clear the receiver FIFO; LSR errors are kept. */
     public static final int FCR_CLEAR_RX = 0x02;
+    /** FCR bit 2: clear the transmitter FIFO; nothing to do here, as it is always empty. */
     public static final int FCR_CLEAR_TX = 0x04;
+    /** FCR bit 3: DMA mode select; no effect, as the RXRDY and TXRDY pins are not wired. */
     public static final int FCR_DMA_MODE = 0x08;
     private static final int[] RX_TRIGGER_LEVELS = {1, 4, 8, 14};
 
     // LCR bits (8.1).
+    /** LCR bit 7, the divisor latch access bit: offsets 0 and 1 reach DLL and DLM instead of RBR/THR and IER. */
     public static final int LCR_DLAB = 0x80;
 
     // MCR bits (8.7); bits 5..7 are always 0 on the 16550.
+    /** MCR bit 0: DTR; in loopback it drives MSR.DSR. */
     public static final int MCR_DTR = 0x01;
+    /** MCR bit 1: RTS; in loopback it drives MSR.CTS. */
     public static final int MCR_RTS = 0x02;
+    /** MCR bit 2: OUT1; in loopback it drives MSR.RI. */
     public static final int MCR_OUT1 = 0x04;
+    /** MCR bit 3: OUT2, which on a PC gates the interrupt output; in loopback it drives MSR.DCD. */
     public static final int MCR_OUT2 = 0x08;
+    /**
+     * MCR bit 4: loopback: THR feeds the receiver, MCR bits 0..3 the MSR inputs; host input waits
+     * and the line is low.
+     */
     public static final int MCR_LOOP = 0x10;
     private static final int MCR_WRITABLE = 0x1f;
 
     // LSR bits (8.3).
+    /** LSR bit 0: data ready, the receiver holds at least one byte. */
     public static final int LSR_DR = 0x01;
+    /** LSR bit 1: overrun error, which happens only in loopback; reset by reading LSR. */
     public static final int LSR_OE = 0x02;
+    /** LSR bit 2: parity error; never set here. */
     public static final int LSR_PE = 0x04;
+    /** LSR bit 3: framing error; never set here. */
     public static final int LSR_FE = 0x08;
+    /** LSR bit 4: break interrupt; never set here. */
     public static final int LSR_BI = 0x10;
+    /** LSR bit 5: THR empty; always 1, as transmission is instantaneous. */
     public static final int LSR_THRE = 0x20;
+    /** LSR bit 6: transmitter empty; always 1. */
     public static final int LSR_TEMT = 0x40;
+    /** LSR bit 7: an error in the receiver FIFO; never set here. */
     public static final int LSR_RX_FIFO_ERROR = 0x80;
     private static final int LSR_ERRORS = LSR_OE | LSR_PE | LSR_FE | LSR_BI;
 
     // MSR bits (8.8).
+    /** MSR bit 0: CTS changed since MSR was last read. */
     public static final int MSR_DCTS = 0x01;
+    /** MSR bit 1: DSR changed since MSR was last read. */
     public static final int MSR_DDSR = 0x02;
+    /** MSR bit 2: RI went from asserted to deasserted since MSR was last read. */
     public static final int MSR_TERI = 0x04;
+    /** MSR bit 3: DCD changed since MSR was last read. */
     public static final int MSR_DDCD = 0x08;
+    /** MSR bit 4: clear to send; asserted outside loopback, {@link #MCR_RTS} in loopback. */
     public static final int MSR_CTS = 0x10;
+    /** MSR bit 5: data set ready; asserted outside loopback, {@link #MCR_DTR} in loopback. */
     public static final int MSR_DSR = 0x20;
+    /** MSR bit 6: ring indicator; deasserted outside loopback, {@link #MCR_OUT1} in loopback. */
     public static final int MSR_RI = 0x40;
+    /** MSR bit 7: data carrier detect; asserted outside loopback, {@link #MCR_OUT2} in loopback. */
     public static final int MSR_DCD = 0x80;
     private static final int MSR_DELTAS = 0x0f;
     /** The virtual cable's modem inputs outside loopback: a terminal that is present and ready. */
@@ -491,7 +548,12 @@ public final class Uart16550 implements BusDevice {
      * loopback, where the serial input is disconnected) and returns how many it took; the caller
      * keeps the rest, so nothing is lost and the receiver never grows.
      *
-     * @throws IndexOutOfBoundsException if {@code offset}/{@code length} do not lie within {@code bytes}
+     * @param bytes  the input
+     * @param offset the index of the first byte to offer
+     * @param length the number of bytes to offer
+     * @return the number of bytes taken, from 0 to {@code length}: the first ones of the range
+     * @throws IndexOutOfBoundsException if {@code offset}/{@code length} do not lie within
+     *     {@code bytes}
      */
     public synchronized int enqueueInput(byte[] bytes, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, bytes.length);
@@ -508,15 +570,26 @@ public final class Uart16550 implements BusDevice {
         return taken;
     }
 
-    /** {@link #enqueueInput(byte[], int, int)} over the whole array. */
+    /**
+     * {@link #enqueueInput(byte[], int, int)} over the whole array.
+     *
+     * @param bytes the input
+     * @return the number of bytes taken, from the start of {@code bytes}
+     */
     public int enqueueInput(byte[] bytes) {
         return enqueueInput(bytes, 0, bytes.length);
     }
 
     /**
      * Delivers all of {@code bytes[offset, offset+length)} to the receiver, waiting while it is
-     * full for the guest to read (or clear) it. For an input thread pumping a host stream.
+     * full for the guest to read (or clear) it, and while it is in loopback for the guest to leave
+     * loopback. For an input thread pumping a host stream; the wait releases this object's lock.
      *
+     * @param bytes  the input
+     * @param offset the index of the first byte to deliver
+     * @param length the number of bytes to deliver
+     * @throws IndexOutOfBoundsException if {@code offset}/{@code length} do not lie within
+     *     {@code bytes}
      * @throws InterruptedException if the thread is interrupted while waiting; bytes delivered
      *     before that stay delivered
      */
@@ -533,9 +606,13 @@ public final class Uart16550 implements BusDevice {
     }
 
     /**
-     * Waits until the receiver has room for at least one byte or the timeout passes.
+     * Waits until the receiver has room for at least one byte (and is not in loopback) or the
+     * timeout passes.
      *
+     * @param timeout the longest wait, in {@code unit}s; 0 or less checks without waiting
+     * @param unit    the unit of {@code timeout}
      * @return whether there is room now
+     * @throws InterruptedException if the thread is interrupted while waiting
      */
     public synchronized boolean awaitInputRoom(long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
@@ -553,27 +630,36 @@ public final class Uart16550 implements BusDevice {
         return (mcr & MCR_LOOP) == 0 && rxCount < rxCapacity();
     }
 
-    /** Hands buffered output to the stream and flushes it. Call when a run ends or pauses. */
+    /**
+     * Hands buffered output to the stream and flushes it. Call when a run ends or pauses. A failing
+     * stream throws nothing here: the failure is logged once and later output is discarded.
+     */
     public synchronized void flush() {
         flushOutput();
     }
 
-    /** The current baud-rate divisor (DLM:DLL). */
+    /**
+     * {@return the current baud-rate divisor (DLM:DLL), 0 to 0xffff; {@link #DEFAULT_DIVISOR} until
+     * the guest writes it}
+     */
     public synchronized int divisor() {
         return divisor;
     }
 
-    /** The baud rate the guest programmed ({@link #BASE_BAUD} / divisor), 0 for divisor 0. */
+    /** {@return the baud rate the guest programmed ({@link #BASE_BAUD} / divisor, rounded down), 0 for divisor 0} */
     public synchronized int baudRate() {
         return divisor == 0 ? 0 : BASE_BAUD / divisor;
     }
 
-    /** Whether the interrupt line is currently asserted. */
+    /**
+     * {@return whether the interrupt line is currently asserted: the level the UART last drove it
+     * to, initially low}
+     */
     public synchronized boolean interruptAsserted() {
         return irqLevel;
     }
 
-    /** Bytes waiting in the receiver for the guest. */
+    /** {@return the number of bytes waiting in the receiver for the guest, 0 to {@link #RX_FIFO_CAPACITY}} */
     public synchronized int pendingInputBytes() {
         return rxCount;
     }

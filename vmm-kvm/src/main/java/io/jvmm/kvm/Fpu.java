@@ -35,7 +35,7 @@ public final class Fpu {
     public Fpu() {
     }
 
-    /** Zero registers with the power-on control words. */
+    /** {@return a new state with zero registers and the power-on control words: FCW 0x37f, MXCSR 0x1f80} */
     public static Fpu bootDefaults() {
         return new Fpu().fcw(X87_DEFAULT_FCW).mxcsr(SSE_DEFAULT_MXCSR);
     }
@@ -66,16 +66,44 @@ public final class Fpu {
         b.putInt(KvmFpu.MXCSR, mxcsr);
     }
 
+    /** {@return the x87 control word (FCW), 16 bits} */
     public int fcw() { return fcw; }
+    /** {@return the x87 status word (FSW), 16 bits} */
     public int fsw() { return fsw; }
+    /** {@return the abridged x87 tag word of FXSAVE, 8 bits: bit {@code i} set when register {@code i} is valid} */
     public int ftwx() { return ftwx; }
+    /** {@return the opcode of the last x87 instruction (FOP), 16 bits} */
     public int lastOpcode() { return lastOpcode; }
+    /** {@return the address of the last x87 instruction (FIP)} */
     public long lastIp() { return lastIp; }
+    /** {@return the address of the last x87 memory operand (FDP)} */
     public long lastDp() { return lastDp; }
+    /** {@return the MXCSR field; 0 when read from a vCPU, since the kernel does not transfer it (see the class comment)} */
     public int mxcsr() { return mxcsr; }
 
+    /**
+     * Sets the x87 control word.
+     *
+     * @param v the new FCW, 0..0xffff ({@link #X87_DEFAULT_FCW} after FNINIT)
+     * @return this
+     * @throws IllegalArgumentException if {@code v} does not fit 16 bits
+     */
     public Fpu fcw(int v) { fcw = check16(v, "fcw"); return this; }
+    /**
+     * Sets the x87 status word.
+     *
+     * @param v the new FSW, 0..0xffff
+     * @return this
+     * @throws IllegalArgumentException if {@code v} does not fit 16 bits
+     */
     public Fpu fsw(int v) { fsw = check16(v, "fsw"); return this; }
+    /**
+     * Sets the abridged tag word.
+     *
+     * @param v the new tag bits, 0..0xff, one per x87 register (0: empty)
+     * @return this
+     * @throws IllegalArgumentException if {@code v} does not fit 8 bits
+     */
     public Fpu ftwx(int v) {
         if (v < 0 || v > 0xff) {
             throw new IllegalArgumentException("ftwx must fit 8 bits: " + v);
@@ -83,22 +111,67 @@ public final class Fpu {
         ftwx = v;
         return this;
     }
+    /**
+     * Sets the last x87 opcode.
+     *
+     * @param v the new FOP, 0..0xffff
+     * @return this
+     * @throws IllegalArgumentException if {@code v} does not fit 16 bits
+     */
     public Fpu lastOpcode(int v) { lastOpcode = check16(v, "last_opcode"); return this; }
+    /**
+     * Sets the last x87 instruction pointer.
+     *
+     * @param v the new FIP
+     * @return this
+     */
     public Fpu lastIp(long v) { lastIp = v; return this; }
+    /**
+     * Sets the last x87 data pointer.
+     *
+     * @param v the new FDP
+     * @return this
+     */
     public Fpu lastDp(long v) { lastDp = v; return this; }
+    /**
+     * Sets the MXCSR field, which {@link Vcpu#setFpu} passes but the kernel ignores (see the class comment).
+     *
+     * @param v the new MXCSR, any 32-bit value (not checked)
+     * @return this
+     */
     public Fpu mxcsr(int v) { mxcsr = v; return this; }
 
-    /** A copy of x87 register {@code i} (0..7), 16 bytes of which the low 10 hold the value. */
+    /**
+     * A copy of x87 register {@code i} (0..7), 16 bytes of which the low 10 hold the value.
+     *
+     * @param i the register number in FXSAVE order (ST(i) relative to the stack top), 0..7
+     * @return a new 16-byte array, little-endian
+     * @throws IndexOutOfBoundsException if {@code i} is outside 0..7
+     */
     public byte[] fpr(int i) {
         return Arrays.copyOfRange(fpr, checkIndex(i, 8) * 16, i * 16 + 16);
     }
 
-    /** A copy of XMM register {@code i} (0..15). */
+    /**
+     * A copy of XMM register {@code i} (0..15).
+     *
+     * @param i the register number, 0..15
+     * @return a new 16-byte array, little-endian
+     * @throws IndexOutOfBoundsException if {@code i} is outside 0..15
+     */
     public byte[] xmm(int i) {
         return Arrays.copyOfRange(xmm, checkIndex(i, 16) * 16, i * 16 + 16);
     }
 
-    /** Sets XMM register {@code i} (0..15) from 16 bytes. */
+    /**
+     * Sets XMM register {@code i} (0..15) from 16 bytes.
+     *
+     * @param i the register number, 0..15
+     * @param value the 16 new bytes, little-endian; copied
+     * @return this
+     * @throws IllegalArgumentException if {@code value} is not 16 bytes long
+     * @throws IndexOutOfBoundsException if {@code i} is outside 0..15
+     */
     public Fpu xmm(int i, byte[] value) {
         if (value.length != 16) {
             throw new IllegalArgumentException("an XMM register is 16 bytes, got " + value.length);

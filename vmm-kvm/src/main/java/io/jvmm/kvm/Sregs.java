@@ -85,48 +85,189 @@ public final class Sregs {
         }
     }
 
+    /** {@return CS, the code segment} */
     public Segment cs() { return cs; }
+    /** {@return DS} */
     public Segment ds() { return ds; }
+    /** {@return ES} */
     public Segment es() { return es; }
+    /** {@return FS} */
     public Segment fs() { return fs; }
+    /** {@return GS} */
     public Segment gs() { return gs; }
+    /** {@return SS, the stack segment} */
     public Segment ss() { return ss; }
+    /** {@return TR, the task register} */
     public Segment tr() { return tr; }
+    /** {@return LDTR, the local descriptor table register} */
     public Segment ldt() { return ldt; }
+    /** {@return GDTR, the global descriptor table register} */
     public DescriptorTable gdt() { return gdt; }
+    /** {@return IDTR, the interrupt descriptor table register} */
     public DescriptorTable idt() { return idt; }
+    /** {@return CR0} */
     public long cr0() { return cr0; }
+    /** {@return CR2, the page-fault linear address} */
     public long cr2() { return cr2; }
+    /** {@return CR3, the page-table root} */
     public long cr3() { return cr3; }
+    /** {@return CR4} */
     public long cr4() { return cr4; }
+    /** {@return CR8, the task-priority register} */
     public long cr8() { return cr8; }
+    /** {@return the IA32_EFER MSR (LME, LMA, NXE, SCE)} */
     public long efer() { return efer; }
+    /** {@return the IA32_APIC_BASE MSR: base address, enable and BSP bits} */
     public long apicBase() { return apicBase; }
 
-    /** A copy of the 256-bit pending-interrupt bitmap. */
+    /**
+     * A copy of the 256-bit pending-interrupt bitmap: bit {@code v % 64} of word {@code v / 64} is set
+     * when external interrupt vector {@code v} is pending injection. There is no setter; a value read
+     * from a vCPU is written back unchanged.
+     *
+     * @return a new array of four words
+     */
     public long[] interruptBitmap() {
         return interruptBitmap.clone();
     }
 
+    /**
+     * Sets CS.
+     *
+     * @param v the new segment
+     * @return this
+     * @throws NullPointerException if {@code v} is null
+     */
     public Sregs cs(Segment v) { cs = Objects.requireNonNull(v, "cs"); return this; }
+    /**
+     * Sets DS.
+     *
+     * @param v the new segment
+     * @return this
+     * @throws NullPointerException if {@code v} is null
+     */
     public Sregs ds(Segment v) { ds = Objects.requireNonNull(v, "ds"); return this; }
+    /**
+     * Sets ES.
+     *
+     * @param v the new segment
+     * @return this
+     * @throws NullPointerException if {@code v} is null
+     */
     public Sregs es(Segment v) { es = Objects.requireNonNull(v, "es"); return this; }
+    /**
+     * Sets FS.
+     *
+     * @param v the new segment
+     * @return this
+     * @throws NullPointerException if {@code v} is null
+     */
     public Sregs fs(Segment v) { fs = Objects.requireNonNull(v, "fs"); return this; }
+    /**
+     * Sets GS.
+     *
+     * @param v the new segment
+     * @return this
+     * @throws NullPointerException if {@code v} is null
+     */
     public Sregs gs(Segment v) { gs = Objects.requireNonNull(v, "gs"); return this; }
+    /**
+     * Sets SS.
+     *
+     * @param v the new segment
+     * @return this
+     * @throws NullPointerException if {@code v} is null
+     */
     public Sregs ss(Segment v) { ss = Objects.requireNonNull(v, "ss"); return this; }
+    /**
+     * Sets TR.
+     *
+     * @param v the new segment
+     * @return this
+     * @throws NullPointerException if {@code v} is null
+     */
     public Sregs tr(Segment v) { tr = Objects.requireNonNull(v, "tr"); return this; }
+    /**
+     * Sets LDTR.
+     *
+     * @param v the new segment
+     * @return this
+     * @throws NullPointerException if {@code v} is null
+     */
     public Sregs ldt(Segment v) { ldt = Objects.requireNonNull(v, "ldt"); return this; }
+    /**
+     * Sets GDTR.
+     *
+     * @param v the new base and limit
+     * @return this
+     * @throws NullPointerException if {@code v} is null
+     */
     public Sregs gdt(DescriptorTable v) { gdt = Objects.requireNonNull(v, "gdt"); return this; }
+    /**
+     * Sets IDTR.
+     *
+     * @param v the new base and limit
+     * @return this
+     * @throws NullPointerException if {@code v} is null
+     */
     public Sregs idt(DescriptorTable v) { idt = Objects.requireNonNull(v, "idt"); return this; }
+    /**
+     * Sets CR0; not checked here, but KVM may refuse an invalid value in {@link Vcpu#setSregs}.
+     *
+     * @param v the new 64-bit value
+     * @return this
+     */
     public Sregs cr0(long v) { cr0 = v; return this; }
+    /**
+     * Sets CR2; not checked here, but KVM may refuse an invalid value in {@link Vcpu#setSregs}.
+     *
+     * @param v the new 64-bit value
+     * @return this
+     */
     public Sregs cr2(long v) { cr2 = v; return this; }
+    /**
+     * Sets CR3; not checked here, but KVM may refuse an invalid value in {@link Vcpu#setSregs}.
+     *
+     * @param v the new 64-bit value
+     * @return this
+     */
     public Sregs cr3(long v) { cr3 = v; return this; }
+    /**
+     * Sets CR4; not checked here, but KVM may refuse an invalid value in {@link Vcpu#setSregs}.
+     *
+     * @param v the new 64-bit value
+     * @return this
+     */
     public Sregs cr4(long v) { cr4 = v; return this; }
+    /**
+     * Sets CR8; not checked here, but KVM may refuse an invalid value in {@link Vcpu#setSregs}.
+     *
+     * @param v the new 64-bit value
+     * @return this
+     */
     public Sregs cr8(long v) { cr8 = v; return this; }
+    /**
+     * Sets IA32_EFER; not checked here, but KVM may refuse an invalid value in {@link Vcpu#setSregs}.
+     *
+     * @param v the new 64-bit value
+     * @return this
+     */
     public Sregs efer(long v) { efer = v; return this; }
+    /**
+     * Sets IA32_APIC_BASE; not checked here, but KVM may refuse an invalid value in {@link Vcpu#setSregs}.
+     *
+     * @param v the new 64-bit value
+     * @return this
+     */
     public Sregs apicBase(long v) { apicBase = v; return this; }
 
-    /** Sets DS, ES, FS, GS and SS to {@code segment}, the usual flat-data setup. */
+    /**
+     * Sets DS, ES, FS, GS and SS to {@code segment}, the usual flat-data setup.
+     *
+     * @param segment the data segment for all five registers
+     * @return this
+     * @throws NullPointerException if {@code segment} is null
+     */
     public Sregs dataSegments(Segment segment) {
         return ds(segment).es(segment).fs(segment).gs(segment).ss(segment);
     }

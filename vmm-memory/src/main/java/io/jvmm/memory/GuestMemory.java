@@ -44,8 +44,9 @@ import java.util.OptionalLong;
  * <ul>
  *   <li>{@code INVALID_GUEST_ADDRESS}: the (first) address lies in no region;</li>
  *   <li>{@code INVALID_GUEST_RANGE}: the address is in a region but the access runs past that
- *       region's end (accesses never cross regions, even adjacent ones), or a range given to
- *       {@link #create} wraps past 2^64;</li>
+ *       region's end (accesses never cross regions, even adjacent ones; only {@link #getSlices}
+ *       and the channel transfers may run on into a region that starts exactly where the last
+ *       one ends), or a range given to {@link #create} wraps past 2^64;</li>
  *   <li>{@code INVALID_SIZE}: a negative length, or a zero length where none is meaningful;</li>
  *   <li>{@code INVALID_ALIGNMENT}: a volatile access at an address that is not a multiple of its
  *       width; {@code MEMORY_NOT_ALIGNED}: an unaligned region, or a {@link #removeRange} that is
@@ -56,16 +57,20 @@ import java.util.OptionalLong;
  *       {@link MmapException} is the cause);</li>
  *   <li>{@code SNAPSHOT_FAILED}/{@code RESTORE_FAILED}: see {@link #snapshot} and {@link #restore}.</li>
  * </ul>
- * The exception is {@link IllegalStateException}: after {@link #close()} every method (but
- * {@code close} and {@code toString}) throws it. A {@code null} argument is a
- * {@link NullPointerException}, as everywhere in Java.
+ * The exception is {@link ClosedException}: after {@link #close()} every method (but
+ * {@code close}, {@code toString}, {@link #pageSizeBytes} and the static {@link #fullFence}) throws
+ * it, and use after close wins over every other check. A {@code null} argument is a
+ * {@link NullPointerException}, as everywhere in Java; a negative file position or a region of
+ * another guest memory an {@link IllegalArgumentException}, and a dirty-page call on memory that
+ * tracks none an {@link IllegalStateException}.
  *
  * <h2>Lifetime</h2>
  * {@link #close()} closes every region's mapping and the memfd. It is safe while other threads are
  * reading or writing, through addresses or through {@link VolatileSlice}s taken from this memory:
  * each mapping keeps its address range backed by harmless anonymous memory until nothing can reach
  * it (see {@code MappingState}), so a racing access either completes or throws
- * {@link IllegalStateException}; it never faults.
+ * {@link ClosedException}; it never faults. Every method may be called from any thread; accesses
+ * take no lock, so concurrent writes to the same bytes race as they would on real RAM.
  *
  * <p>The scalar accessors allocate nothing on success: one binary search, one bounds check, one
  * buffer access.
@@ -141,6 +146,7 @@ public final class GuestMemory implements AutoCloseable {
      *     {@code MEMORY_CREATION_FAILED} when the memfd cannot be created, sized or sealed;
      *     {@code MEMORY_MAPPING_FAILED} when a region cannot be mapped, or when there are more
      *     regions than this process can still map (vm.max_map_count, less a reserve for the JVM)
+     * @return the new guest memory, zero-filled, owned by the caller (close it)
      */
     public static GuestMemory create(GuestRange... ranges) {
         return create(false, ranges);
@@ -152,7 +158,10 @@ public final class GuestMemory implements AutoCloseable {
      * mark and which cannot), read and cleared with {@link #drainDirtyPages}. The bitmap costs one
      * bit per page of host memory (32 KiB per GiB of guest RAM with 4 KiB pages).
      *
-     * @throws GuestMemoryException as {@link #create}
+     * @param ranges as for {@link #create}
+     * @return the new guest memory, zero-filled, with every page clean
+     * @throws GuestMemoryException as {@link #create}; also {@code MEMORY_REGION_TOO_LARGE} when a
+     *     region's bitmap would not fit one Java array
      */
     public static GuestMemory createWithDirtyTracking(GuestRange... ranges) {
         return create(true, ranges);
@@ -282,38 +291,49 @@ public final class GuestMemory implements AutoCloseable {
 
     // ---- layout ----
 
-    /** The number of regions. */
+    /** {@return the number of regions, at least 1} */
     public int numRegions() {
         checkOpen();
         return regions.length;
     }
 
-    /** The regions in ascending guest-address order (an immutable list). */
+    /** {@return the regions in ascending guest-address order (an immutable list; region {@code i} has index {@code i})} */
     public List<GuestMemoryRegion> regions() {
         checkOpen();
         return regionList;
     }
 
-    /** The address just past the highest region. */
+    /** {@return the address just past the highest region (below 2^64: no region reaches past it)} */
     public GuestAddress endAddr() {
         checkOpen();
         int last = regions.length - 1;
         return GuestAddress.of(bases[last] + sizes[last]);
     }
 
-    /** The sum of the region sizes (= the size of the backing memfd). */
+    /** {@return the sum of the region sizes in bytes (= the size of the backing memfd)} */
     public long memorySize() {
         checkOpen();
         return memorySize;
     }
 
-    /** Whether {@code addr} lies in some region. */
+    /**
+     * Whether {@code addr} lies in some region.
+     *
+     * @param addr the guest address
+     * @return true when a region holds the byte at {@code addr}
+     */
     public boolean addressInRange(GuestAddress addr) {
         checkOpen();
         return find(addr.offset()) >= 0;
     }
 
-    /** Whether some region intersects {@code [start, end)}; false when {@code end <= start}. */
+    /**
+     * Whether some region intersects {@code [start, end)}; false when {@code end <= start}.
+     *
+     * @param start the first address of the range
+     * @param end   the address just past the range (exclusive; compared unsigned)
+     * @return true when at least one byte of the range lies in a region
+     */
     public boolean rangeOverlap(GuestAddress start, GuestAddress end) {
         checkOpen();
         long s = start.offset();
@@ -330,6 +350,10 @@ public final class GuestMemory implements AutoCloseable {
     /**
      * {@code addr + offset} ({@code offset} taken as unsigned, as {@link GuestAddress#checkedAdd}
      * does), or empty when that passes 2^64 or lands in no region.
+     *
+     * @param addr   the base address; it need not lie in a region itself
+     * @param offset the distance to add, unsigned 64-bit
+     * @return the sum when it lies in some region, else empty
      */
     public Optional<GuestAddress> checkedOffset(GuestAddress addr, long offset) {
         checkOpen();
@@ -344,6 +368,10 @@ public final class GuestMemory implements AutoCloseable {
     /**
      * Whether {@code [addr, addr + len)} is non-empty and lies inside one region. A range that runs
      * from one region into an adjacent one is not valid: no single mapping holds it.
+     *
+     * @param addr the first address of the range
+     * @param len  the length in bytes
+     * @return true when {@code len > 0} and one region holds every byte of the range
      */
     public boolean isValidRange(GuestAddress addr, long len) {
         checkOpen();
@@ -355,6 +383,8 @@ public final class GuestMemory implements AutoCloseable {
     /**
      * The offset of {@code addr} inside the backing memfd.
      *
+     * @param addr the guest address
+     * @return the offset in bytes, below {@link #memorySize()}
      * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when it is in no region
      */
     public long offsetFromBase(GuestAddress addr) {
@@ -365,8 +395,11 @@ public final class GuestMemory implements AutoCloseable {
     }
 
     /**
-     * The host virtual address of {@code addr}.
+     * The host virtual address of {@code addr}. Only the one byte is checked: the host range is
+     * contiguous only up to the end of the region (see {@link #getHostAddressRange}).
      *
+     * @param addr the guest address
+     * @return the address in this process at which the byte is mapped
      * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when it is in no region
      */
     public long getHostAddress(GuestAddress addr) {
@@ -379,6 +412,9 @@ public final class GuestMemory implements AutoCloseable {
      * The host virtual address of {@code addr}, after checking that all {@code size} bytes from it
      * lie in one region (and so are contiguous on the host).
      *
+     * @param addr the first guest address of the range
+     * @param size the range's length in bytes, positive
+     * @return the host address of the byte at {@code addr}
      * @throws GuestMemoryException {@code INVALID_SIZE} for a size that is not positive,
      *     {@code INVALID_GUEST_ADDRESS}, {@code INVALID_GUEST_RANGE} when the range leaves the region
      */
@@ -395,10 +431,15 @@ public final class GuestMemory implements AutoCloseable {
 
     /**
      * Copies {@code min(buf.length, regionEnd - addr)} bytes of {@code buf} to {@code addr}: the copy
-     * stops at the end of the region holding {@code addr}.
+     * stops at the end of the region holding {@code addr}. Marks the pages written when dirty pages
+     * are tracked.
      *
-     * @return the number of bytes copied
-     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region
+     * @param buf  the bytes to copy, from index 0
+     * @param addr the guest address of the first byte to write
+     * @return the number of bytes copied, at least 1 unless {@code buf} is empty
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code MEMORY_ACCESS} when the mapping refuses
+     * @throws ClosedException after {@link #close()}
      */
     public int writeAtAddr(byte[] buf, GuestAddress addr) {
         long a = address(addr);
@@ -418,8 +459,12 @@ public final class GuestMemory implements AutoCloseable {
      * Copies {@code min(buf.length, regionEnd - addr)} bytes at {@code addr} into {@code buf}: the
      * copy stops at the end of the region holding {@code addr}.
      *
-     * @return the number of bytes copied
-     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region
+     * @param buf  where the bytes go, from index 0; the rest of it is left alone
+     * @param addr the guest address of the first byte to read
+     * @return the number of bytes copied, at least 1 unless {@code buf} is empty
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code MEMORY_ACCESS} when the mapping refuses
+     * @throws ClosedException after {@link #close()}
      */
     public int readAtAddr(byte[] buf, GuestAddress addr) {
         long a = address(addr);
@@ -433,10 +478,15 @@ public final class GuestMemory implements AutoCloseable {
     }
 
     /**
-     * Writes all of {@code buf} at {@code addr}, or nothing.
+     * Writes all of {@code buf} at {@code addr}, or nothing. Marks the pages written when dirty
+     * pages are tracked.
      *
+     * @param buf  the bytes to write, all of them
+     * @param addr the guest address of the first byte to write
      * @throws GuestMemoryException {@code SHORT_WRITE} when the region ends first (nothing is
-     *     written), {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region
+     *     written), {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code MEMORY_ACCESS} when the mapping refuses
+     * @throws ClosedException after {@link #close()}
      */
     public void writeAllAtAddr(byte[] buf, GuestAddress addr) {
         long a = address(addr);
@@ -457,8 +507,12 @@ public final class GuestMemory implements AutoCloseable {
     /**
      * Fills all of {@code buf} from {@code addr}, or nothing.
      *
+     * @param buf  filled completely
+     * @param addr the guest address of the first byte to read
      * @throws GuestMemoryException {@code SHORT_READ} when the region ends first (nothing is
-     *     read), {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region
+     *     read), {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code MEMORY_ACCESS} when the mapping refuses
+     * @throws ClosedException after {@link #close()}
      */
     public void readExactAtAddr(byte[] buf, GuestAddress addr) {
         long a = address(addr);
@@ -479,10 +533,14 @@ public final class GuestMemory implements AutoCloseable {
 
     /**
      * Writes all {@code src.remaining()} bytes of {@code src} at {@code addr}, whole or nothing
-     * (a boot_params page, an e820 table); {@code src}'s position is not changed.
+     * (a boot_params page, an e820 table); {@code src}'s position is not changed. Marks the pages
+     * written when dirty pages are tracked.
      *
+     * @param src  the bytes from its position to its limit, copied as they are
+     * @param addr the guest address of the structure's first byte
      * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS}, or {@code INVALID_GUEST_RANGE}
-     *     when the structure runs past the region's end
+     *     when the structure runs past the region's end, {@code MEMORY_ACCESS} when the mapping refuses
+     * @throws ClosedException after {@link #close()}
      */
     public void writeStructAtAddr(ByteBuffer src, GuestAddress addr) {
         long a = address(addr);
@@ -500,8 +558,12 @@ public final class GuestMemory implements AutoCloseable {
      * Fills all {@code dst.remaining()} bytes of {@code dst} from {@code addr}, whole or nothing;
      * {@code dst}'s position is not changed.
      *
+     * @param addr the guest address of the structure's first byte
+     * @param dst  filled from its position to its limit
      * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS}, or {@code INVALID_GUEST_RANGE}
-     *     when the structure runs past the region's end
+     *     when the structure runs past the region's end; {@code MEMORY_ACCESS} when the mapping
+     *     refuses, for example a read-only {@code dst}
+     * @throws ClosedException after {@link #close()}
      */
     public void readStructFromAddr(GuestAddress addr, ByteBuffer dst) {
         long a = address(addr);
@@ -515,10 +577,15 @@ public final class GuestMemory implements AutoCloseable {
     }
 
     /**
-     * Reads {@code length} bytes at {@code addr} into a new little-endian buffer.
+     * Reads {@code length} bytes at {@code addr} into a new little-endian buffer. The address and
+     * length are checked before the buffer is allocated.
      *
+     * @param addr   the guest address of the structure's first byte
+     * @param length the number of bytes, 0 or more
+     * @return a new heap buffer of {@code length} bytes, {@link ByteOrder#LITTLE_ENDIAN}, position 0
      * @throws GuestMemoryException {@code INVALID_SIZE} for a negative length, otherwise as
      *     {@link #readStructFromAddr(GuestAddress, ByteBuffer)}
+     * @throws ClosedException after {@link #close()}
      */
     public ByteBuffer readStructFromAddr(GuestAddress addr, int length) {
         long a = address(addr);

@@ -10,8 +10,9 @@ package io.jvmm.memory;
  * {@code mapping().asPtr()} as {@code userspace_addr} (KVM API, {@code KVM_SET_USER_MEMORY_REGION}).
  *
  * <p>The numbers are fixed values. {@link #hostAddress()} and {@link #mapping()}{@code .asPtr()}
- * throw {@link IllegalStateException} once the guest memory is closed, so a stale region can never
- * hand out the address of released memory.
+ * throw {@link io.jvmm.core.ClosedException} once the guest memory is closed, so a stale region can
+ * never hand out the address of released memory. Regions are created by {@link GuestMemory} only,
+ * are immutable and may be shared between threads.
  */
 public final class GuestMemoryRegion {
     private final int index;
@@ -38,27 +39,30 @@ public final class GuestMemoryRegion {
         this.dirty = dirty;
     }
 
-    /** The position of this region in ascending guest-address order, from 0. */
+    /** {@return the position of this region in ascending guest-address order, from 0} */
     public int index() {
         return index;
     }
 
-    /** The guest physical address of the first byte. */
+    /** {@return the guest physical address of the first byte, a multiple of the page size} */
     public GuestAddress guestBase() {
         return guestBase;
     }
 
-    /** The size in bytes (a multiple of the page size). */
+    /** {@return the size in bytes, positive and a multiple of the page size} */
     public long size() {
         return size;
     }
 
-    /** The guest address just past the last byte ({@code guestBase + size}; always below 2^64). */
+    /** {@return the guest address just past the last byte ({@code guestBase + size}; always below 2^64)} */
     public GuestAddress endAddr() {
         return guestBase.uncheckedAdd(size);
     }
 
-    /** The offset of the first byte inside the guest memory's backing memfd. */
+    /**
+     * {@return the offset of the first byte inside the guest memory's backing memfd} Regions lie
+     * back to back in the memfd in ascending guest order, so region 0 is at offset 0.
+     */
     public long shmOffset() {
         return shmOffset;
     }
@@ -66,7 +70,8 @@ public final class GuestMemoryRegion {
     /**
      * The host virtual address of the first byte.
      *
-     * @throws IllegalStateException once the guest memory is closed
+     * @return the address, page aligned
+     * @throws io.jvmm.core.ClosedException once the guest memory is closed
      */
     public long hostAddress() {
         return mapping.asPtr();
@@ -76,6 +81,9 @@ public final class GuestMemoryRegion {
      * The host mapping of this region as the narrow {@link MappedRegion} a hypervisor needs
      * ({@code asPtr()}, {@code size()}). It cannot be closed through this view: the region's
      * lifetime is its {@link GuestMemory}'s.
+     *
+     * @return the view; its {@code asPtr()} throws {@link io.jvmm.core.ClosedException} once the guest memory
+     *     is closed, its {@code size()} always answers
      */
     public MappedRegion mapping() {
         return view;

@@ -27,8 +27,8 @@ import java.util.Objects;
  * first and moved into place in one step (see {@code mapFixed}), so no failure can leave a hole
  * in the arena for another mapping to land in.
  *
- * <p>Calls are serialized on the arena, and after {@link #close()} each throws
- * {@link IllegalStateException}: a fixed mapping into a range that {@code close()} already gave
+ * <p>Calls are serialized on the arena (it is thread-safe), and after {@link #close()} each throws
+ * {@link ClosedException}: a fixed mapping into a range that {@code close()} already gave
  * back could otherwise land on memory that now belongs to someone else.
  */
 public final class MemoryMappingArena implements MappedRegion, AutoCloseable {
@@ -44,6 +44,7 @@ public final class MemoryMappingArena implements MappedRegion, AutoCloseable {
      * Reserves {@code size} bytes of address space: private, no access, {@code MAP_NORESERVE}, so
      * nothing is committed until ranges are added.
      *
+     * @param size the arena's length in bytes, positive; the reservation is rounded up to whole pages
      * @throws MmapException {@code INVALID_ARGUMENT} for a size that is not positive,
      *     {@code OVERFLOW} when rounding it up to pages overflows, {@code SYSTEM_CALL_FAILED}
      *     ({@code ENOMEM}) when the address space has no room
@@ -61,7 +62,7 @@ public final class MemoryMappingArena implements MappedRegion, AutoCloseable {
     /**
      * Turns {@code mapping} into an arena holding its pages, as crosvm's
      * {@code From<MemoryMapping>}. The mapping is closed to its old holder: afterwards each of its
-     * accessors (and those of its slices) throws {@link IllegalStateException}.
+     * accessors (and those of its slices) throws {@link ClosedException}.
      *
      * <p>The pages move to a range reserved for the arena
      * ({@code mremap(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)}), so {@link #asPtr()}
@@ -71,7 +72,10 @@ public final class MemoryMappingArena implements MappedRegion, AutoCloseable {
      * instead keeps readable, writable scratch memory until nothing can reach it (see
      * {@code MappingState}). A memslot registered with the old address must be registered again.
      *
-     * @throws IllegalStateException when {@code mapping} is already closed
+     * @param mapping the mapping whose pages the arena takes; its protection carries over
+     * @return a new arena of {@code mapping.size()} bytes holding the mapping's pages
+     * @throws ClosedException when {@code mapping} is already closed
+     * @throws NullPointerException when {@code mapping} is null
      * @throws MmapException {@code SYSTEM_CALL_FAILED} when the pages cannot be moved (for
      *     example {@code EINVAL} on kernels before 5.13, {@code ENOMEM}); the mapping is then
      *     still open and unchanged
@@ -93,7 +97,8 @@ public final class MemoryMappingArena implements MappedRegion, AutoCloseable {
     /**
      * The host address of the arena's first byte.
      *
-     * @throws IllegalStateException after {@link #close()}
+     * @return the address, page aligned
+     * @throws ClosedException after {@link #close()}
      */
     @Override
     public synchronized long asPtr() {
@@ -107,23 +112,61 @@ public final class MemoryMappingArena implements MappedRegion, AutoCloseable {
         return size;
     }
 
-    /** Maps fresh shared anonymous read-write memory (zeros) over the range. */
+    /**
+     * Maps fresh shared anonymous read-write memory (zeros) over the range.
+     *
+     * @param offset the offset in bytes inside the arena, page aligned
+     * @param size   the number of bytes, positive
+     * @throws MmapException the range rules (see the class comment); {@code SYSTEM_CALL_FAILED} with
+     *     errno when mmap or mremap refuses
+     * @throws ClosedException after {@link #close()}
+     */
     public void addAnon(long offset, long size) {
         addAnonProtection(offset, size, Protection.readWrite());
     }
 
-    /** Maps fresh shared anonymous memory (zeros) with {@code prot} over the range. */
+    /**
+     * Maps fresh shared anonymous memory (zeros) with {@code prot} over the range.
+     *
+     * @param offset the offset in bytes inside the arena, page aligned
+     * @param size   the number of bytes, positive
+     * @param prot   the access the new pages allow
+     * @throws MmapException the range rules (see the class comment); {@code SYSTEM_CALL_FAILED} with
+     *     errno when mmap or mremap refuses
+     * @throws ClosedException after {@link #close()}
+     * @throws NullPointerException when {@code prot} is null
+     */
     public void addAnonProtection(long offset, long size, Protection prot) {
         Objects.requireNonNull(prot, "prot");
         mapFixed(offset, size, prot.toProt(), LibC.MAP_SHARED | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, null, 0);
     }
 
-    /** Maps {@code size} bytes of {@code fd} from its start, read-write, over the range. */
+    /**
+     * Maps {@code size} bytes of {@code fd} from its start, read-write, over the range:
+     * {@link #addFdOffsetProtection} with file offset 0.
+     *
+     * @param offset the offset in bytes inside the arena, page aligned
+     * @param size   the number of bytes, positive
+     * @param fd     the file or memfd to map
+     * @throws MmapException as {@link #addFdOffsetProtection}
+     * @throws ClosedException after {@link #close()}
+     * @throws NullPointerException when {@code fd} is null
+     */
     public void addFd(long offset, long size, AsRawDescriptor fd) {
         addFdOffset(offset, size, fd, 0);
     }
 
-    /** Maps {@code size} bytes of {@code fd} from {@code fdOffset}, read-write, over the range. */
+    /**
+     * Maps {@code size} bytes of {@code fd} from {@code fdOffset}, read-write, over the range.
+     *
+     * @param offset   the offset in bytes inside the arena, page aligned
+     * @param size     the number of bytes, positive
+     * @param fd       the file or memfd to map
+     * @param fdOffset the offset in bytes inside {@code fd}, non-negative and page aligned
+     * @throws MmapException as {@link #addFdOffsetProtection}
+     * @throws ClosedException after {@link #close()}
+     * @throws NullPointerException when {@code fd} is null
+     */
     public void addFdOffset(long offset, long size, AsRawDescriptor fd, long fdOffset) {
         addFdOffsetProtection(offset, size, fd, fdOffset, Protection.readWrite());
     }
@@ -135,11 +178,18 @@ public final class MemoryMappingArena implements MappedRegion, AutoCloseable {
      * range past the end of the file: nothing here touches the pages, and a guest that does gets
      * an error from KVM, not this process a signal.
      *
+     * @param offset   the offset in bytes inside the arena, page aligned
+     * @param size     the number of bytes, positive
+     * @param fd       the file or memfd to map; it may be closed afterwards
+     * @param fdOffset the offset in bytes inside {@code fd}, non-negative and page aligned
+     * @param prot     the access the new pages allow
      * @throws MmapException in addition to the range rules: {@code INVALID_OFFSET} for a negative
      *     {@code fdOffset}, {@code NOT_PAGE_ALIGNED} for one that is not page aligned,
      *     {@code OVERFLOW} when {@code fdOffset + size} overflows, {@code INVALID_ARGUMENT} for a
      *     closed descriptor owner, {@code SYSTEM_CALL_FAILED} with errno when mmap refuses
      *     ({@code EBADF}, {@code EACCES}, {@code ENODEV})
+     * @throws ClosedException after {@link #close()}
+     * @throws NullPointerException when {@code fd} or {@code prot} is null
      */
     public void addFdOffsetProtection(long offset, long size, AsRawDescriptor fd, long fdOffset, Protection prot) {
         Objects.requireNonNull(fd, "fd");
@@ -161,6 +211,12 @@ public final class MemoryMappingArena implements MappedRegion, AutoCloseable {
     /**
      * Replaces the range with fresh read-only anonymous memory: it reads as zeros, and whatever
      * file was mapped there keeps its contents.
+     *
+     * @param offset the offset in bytes inside the arena, page aligned
+     * @param size   the number of bytes, positive
+     * @throws MmapException the range rules (see the class comment); {@code SYSTEM_CALL_FAILED} with
+     *     errno when mmap or mremap refuses
+     * @throws ClosedException after {@link #close()}
      */
     public void remove(long offset, long size) {
         mapFixed(offset, size, LibC.PROT_READ, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, null, 0);
@@ -181,8 +237,11 @@ public final class MemoryMappingArena implements MappedRegion, AutoCloseable {
     /**
      * Writes the file pages mapped in the range back to their files ({@code msync(MS_SYNC)}).
      *
+     * @param offset the offset in bytes inside the arena, page aligned
+     * @param size   the number of bytes, positive
      * @throws MmapException the range rules; {@code SYSTEM_CALL_FAILED} with errno when the kernel
      *     refuses
+     * @throws ClosedException after {@link #close()}
      */
     public synchronized void msync(long offset, long size) {
         checkOpen();
@@ -196,7 +255,11 @@ public final class MemoryMappingArena implements MappedRegion, AutoCloseable {
         }
     }
 
-    /** Unmaps the whole arena. Idempotent. */
+    /**
+     * Unmaps the whole arena, and with it every range mapped into it. Idempotent. A memory slot
+     * registered with {@link #asPtr()} must be removed first: afterwards the address range may be
+     * given to any other mapping of the process.
+     */
     @Override
     public synchronized void close() {
         if (!closed) {
@@ -205,7 +268,7 @@ public final class MemoryMappingArena implements MappedRegion, AutoCloseable {
         }
     }
 
-    /** Whether {@link #close()} has not been called yet. */
+    /** {@return whether {@link #close()} has not been called yet} */
     public synchronized boolean isOpen() {
         return !closed;
     }

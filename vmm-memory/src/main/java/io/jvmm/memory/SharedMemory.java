@@ -8,7 +8,8 @@ import io.jvmm.core.SyscallException;
 /**
  * A memfd: anonymous memory with a descriptor, so it can be mapped several times, sealed, and
  * handed to other processes. Created with {@code MFD_CLOEXEC | MFD_ALLOW_SEALING} and sized with
- * {@code ftruncate}.
+ * {@code ftruncate}. The descriptor is closed exactly once, whichever threads call {@link #close()};
+ * mappings made from it stay valid after that.
  */
 public final class SharedMemory implements AsRawDescriptor, AutoCloseable {
     private final SafeDescriptor descriptor;
@@ -21,10 +22,14 @@ public final class SharedMemory implements AsRawDescriptor, AutoCloseable {
 
     /**
      * Creates a memfd named {@code name} (a debugging label, visible in /proc/PID/fd) of
-     * {@code size} bytes.
+     * {@code size} bytes. Its pages are allocated only when first touched; it reads as zeros.
      *
-     * @throws MmapException {@code INVALID_ARGUMENT} for a negative size or a null name,
-     *     {@code SYSTEM_CALL_FAILED} with errno when memfd_create or ftruncate fails
+     * @param name the label; need not be unique; the kernel limits it to 249 bytes
+     * @param size the length in bytes, 0 or more
+     * @return the memfd, unsealed (sealing is allowed), owned by the caller (close it)
+     * @throws MmapException {@code INVALID_ARGUMENT} for a negative size, a null name or one that
+     *     holds a NUL, {@code SYSTEM_CALL_FAILED} with errno when memfd_create or ftruncate fails
+     *     (the descriptor is then closed)
      */
     public static SharedMemory create(String name, long size) {
         if (name == null) {
@@ -52,12 +57,18 @@ public final class SharedMemory implements AsRawDescriptor, AutoCloseable {
         return new SharedMemory(descriptor, size);
     }
 
-    /** The size given at creation. */
+    /** {@return the size given at creation; it does not follow later changes of the file's length} */
     public long size() {
         return size;
     }
 
-    /** The current {@code F_SEAL_*} bits ({@code F_GET_SEALS}). */
+    /**
+     * The current {@code F_SEAL_*} bits ({@code F_GET_SEALS}).
+     *
+     * @return the seals, e.g. {@code F_SEAL_SHRINK | F_SEAL_GROW}; 0 when none was added
+     * @throws MmapException {@code SYSTEM_CALL_FAILED} with errno when fcntl fails
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
+     */
     public int getSeals() {
         try {
             return LibC.fcntlChecked(asRawDescriptor(), LibC.F_GET_SEALS, 0);
@@ -69,6 +80,11 @@ public final class SharedMemory implements AsRawDescriptor, AutoCloseable {
     /**
      * Adds {@code F_SEAL_*} bits ({@code F_ADD_SEALS}). Adding {@code F_SEAL_WRITE} fails with
      * {@code EBUSY} while a shared writable mapping of the memfd exists.
+     *
+     * @param seals the {@code F_SEAL_*} bits to add to those already set; seals cannot be removed
+     * @throws MmapException {@code SYSTEM_CALL_FAILED} with errno when fcntl refuses ({@code EPERM}
+     *     once {@code F_SEAL_SEAL} is set, {@code EBUSY} as above, {@code EINVAL} for unknown bits)
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
     public void addSeals(int seals) {
         try {
@@ -78,7 +94,11 @@ public final class SharedMemory implements AsRawDescriptor, AutoCloseable {
         }
     }
 
-    /** @throws IllegalStateException after {@link #close()} */
+    /**
+     * {@inheritDoc}
+     *
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
+     */
     @Override
     public int asRawDescriptor() {
         return descriptor.asRawDescriptor();

@@ -7,7 +7,7 @@ import java.lang.ref.Reference;
  * A bounds-checked window of {@link #size()} bytes into a mapping. Its bytes may change at any time
  * (a guest or device writes them), hence "volatile" as in crosvm: reads are copies, never views.
  * A slice shares its mapping's lifetime: once the mapping is closed every call that touches memory
- * throws {@link IllegalStateException}, whatever its arguments. Bad offsets and counts throw
+ * throws {@link io.jvmm.core.ClosedException}, whatever its arguments. Bad offsets and counts throw
  * {@link MmapException}; a {@code null} array or slice of an open mapping is a
  * {@link NullPointerException}. A slice of a file that was shrunk under it throws
  * {@code MmapException} {@code INVALID_RANGE} for bytes that are gone (see {@code FileGuard}).
@@ -18,6 +18,9 @@ import java.lang.ref.Reference;
  *
  * <p>The copy methods copy the smaller of the two sizes and return the count, as crosvm's do. A
  * slice of more than {@code Integer.MAX_VALUE} bytes copies at most an array's length.
+ *
+ * <p>A slice is immutable and may be used from any thread; concurrent copies into the same bytes
+ * are not atomic with respect to each other.
  */
 public final class VolatileSlice {
     private final MappingState state;
@@ -63,25 +66,32 @@ public final class VolatileSlice {
     }
 
     /**
-     * The host address of the first byte.
+     * The host address of the first byte, for handing to the kernel; writes through it are not
+     * marked dirty.
      *
-     * @throws IllegalStateException after the mapping was closed
+     * @return the address
+     * @throws io.jvmm.core.ClosedException after the mapping was closed
      */
     public long asPtr() {
         state.checkOpen();
         return state.address + base;
     }
 
-    /** The length in bytes; still answers after the mapping was closed. */
+    /** {@return the length in bytes; still answers after the mapping was closed} */
     public long size() {
         return size;
     }
 
     /**
-     * The sub-slice of {@code count} bytes from {@code offset}.
+     * The sub-slice of {@code count} bytes from {@code offset}. It shares this slice's mapping and
+     * dirty log.
      *
+     * @param offset the offset in bytes from this slice's first byte
+     * @param count  the sub-slice's length in bytes
+     * @return the slice of {@code [offset, offset + count)} of this one
      * @throws MmapException {@code OVERFLOW}, {@code OUT_OF_BOUNDS} or {@code INVALID_ARGUMENT}
-     *     as for {@link VolatileMemory#getSlice}
+     *     as for {@link VolatileMemory#getSlice}, against this slice's size
+     * @throws io.jvmm.core.ClosedException after the mapping was closed
      */
     public VolatileSlice subSlice(long offset, long count) {
         state.checkOpen();
@@ -92,8 +102,11 @@ public final class VolatileSlice {
     /**
      * The slice that starts {@code n} bytes into this one and runs to its end.
      *
+     * @param n the number of bytes to skip, 0 to {@link #size()}
+     * @return a slice of {@code size() - n} bytes (empty when {@code n == size()})
      * @throws MmapException {@code INVALID_ARGUMENT} for a negative {@code n},
      *     {@code OUT_OF_BOUNDS} when {@code n > size()}
+     * @throws io.jvmm.core.ClosedException after the mapping was closed
      */
     public VolatileSlice offset(long n) {
         state.checkOpen();
@@ -108,7 +121,14 @@ public final class VolatileSlice {
         return new VolatileSlice(state, base + n, size - n, dirty);
     }
 
-    /** Sets every byte of the slice to {@code value}. */
+    /**
+     * Sets every byte of the slice to {@code value}.
+     *
+     * @param value the byte to store everywhere in the slice
+     * @throws MmapException {@code INVALID_ARGUMENT} when the mapping is not writable, {@code INVALID_RANGE}
+     *     when a file shrunk under the mapping no longer holds the bytes
+     * @throws io.jvmm.core.ClosedException after the mapping was closed
+     */
     public void writeBytes(byte value) {
         state.checkAccess(MappingState.WRITE);
         state.checkFileCovers(base, size);
@@ -120,7 +140,16 @@ public final class VolatileSlice {
         marked(0, size);
     }
 
-    /** Copies {@code min(size(), dst.length)} bytes into {@code dst}; returns that count. */
+    /**
+     * Copies {@code min(size(), dst.length)} bytes into {@code dst}, from index 0.
+     *
+     * @param dst where the bytes go
+     * @return the number of bytes copied
+     * @throws MmapException {@code INVALID_ARGUMENT} when the mapping is not readable, {@code INVALID_RANGE}
+     *     when a file shrunk under the mapping no longer holds the bytes
+     * @throws NullPointerException when {@code dst} is null (and the mapping is open)
+     * @throws io.jvmm.core.ClosedException after the mapping was closed
+     */
     public int copyTo(byte[] dst) {
         state.checkAccess(MappingState.READ);
         int n = (int) Math.min(size, requireArray(dst, "dst").length);
@@ -133,7 +162,17 @@ public final class VolatileSlice {
         return n;
     }
 
-    /** Copies {@code min(size(), src.length)} bytes from {@code src}; returns that count. */
+    /**
+     * Copies {@code min(size(), src.length)} bytes from {@code src}, from index 0, to the start of
+     * the slice.
+     *
+     * @param src the bytes to copy
+     * @return the number of bytes copied
+     * @throws MmapException {@code INVALID_ARGUMENT} when the mapping is not writable, {@code INVALID_RANGE}
+     *     when a file shrunk under the mapping no longer holds the bytes
+     * @throws NullPointerException when {@code src} is null (and the mapping is open)
+     * @throws io.jvmm.core.ClosedException after the mapping was closed
+     */
     public int copyFrom(byte[] src) {
         state.checkAccess(MappingState.WRITE);
         int n = (int) Math.min(size, requireArray(src, "src").length);
@@ -149,7 +188,15 @@ public final class VolatileSlice {
 
     /**
      * Copies {@code min(size(), dst.size())} bytes into {@code dst} (which may belong to another
-     * mapping, or overlap this slice); returns that count.
+     * mapping, or overlap this slice: the copy then behaves as {@code memmove}).
+     *
+     * @param dst the slice the bytes go to, from its start
+     * @return the number of bytes copied
+     * @throws MmapException {@code INVALID_ARGUMENT} when this mapping is not readable or
+     *     {@code dst}'s is not writable, {@code INVALID_RANGE} when a file shrunk under either mapping no longer
+     *     holds the bytes
+     * @throws NullPointerException when {@code dst} is null (and this mapping is open)
+     * @throws io.jvmm.core.ClosedException after this slice's or {@code dst}'s mapping was closed
      */
     public long copyToVolatileSlice(VolatileSlice dst) {
         state.checkAccess(MappingState.READ);
@@ -170,7 +217,14 @@ public final class VolatileSlice {
         return n;
     }
 
-    /** Whether every byte of the slice is zero. */
+    /**
+     * Whether every byte of the slice is zero.
+     *
+     * @return true when all {@link #size()} bytes are zero (also for an empty slice)
+     * @throws MmapException {@code INVALID_ARGUMENT} when the mapping is not readable, {@code INVALID_RANGE}
+     *     when a file shrunk under the mapping no longer holds the bytes
+     * @throws io.jvmm.core.ClosedException after the mapping was closed
+     */
     public boolean isAllZero() {
         state.checkAccess(MappingState.READ);
         state.checkFileCovers(base, size);

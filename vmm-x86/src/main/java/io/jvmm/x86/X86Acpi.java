@@ -27,7 +27,7 @@ public final class X86Acpi {
      * @param vcpus the number of vCPUs, one local APIC each (APIC ids 0..vcpus-1)
      * @return COM1, the i8042 and the CMOS RTC, the I/O APIC and local APICs at their {@link X86Layout}
      *     addresses, the 8259 pair, the 0xCF9 reset register, and tables at {@link X86Layout#ACPI_TABLES_ADDR}
-     * @throws IllegalArgumentException when {@link AcpiConfig} refuses {@code vcpus}
+     * @throws IllegalArgumentException when {@code vcpus} is outside 1..{@link io.jvmm.x86.acpi.Madt#MAX_VCPUS}
      */
     public static AcpiConfig forMachine(int vcpus) {
         return forMachine(vcpus, 0);
@@ -42,7 +42,7 @@ public final class X86Acpi {
      *                      {@link X86Layout#virtioMmioGsi(int)}
      * @return as {@link #forMachine(int)}, with the virtio-mmio devices after the legacy ones
      * @throws IllegalArgumentException when {@code virtioDevices} passes
-     *     {@link X86Layout#VIRTIO_MMIO_MAX_DEVICES}, or {@link AcpiConfig} refuses {@code vcpus}
+     *     {@link X86Layout#VIRTIO_MMIO_MAX_DEVICES}, or {@code vcpus} is outside 1..{@link io.jvmm.x86.acpi.Madt#MAX_VCPUS}
      */
     public static AcpiConfig forMachine(int vcpus, int virtioDevices) {
         List<AcpiDevice> devices = new ArrayList<>(List.of(

@@ -50,8 +50,11 @@ public final class BuiltInGuests {
     /** The only line the real-mode guest prints. */
     public static final String REAL_MODE_GREETING = "Hello from the jvmm real-mode guest, running in 16-bit real mode!\n";
 
+    /** The {@link GuestImage#name()} of {@link #longModeDemo()}. */
     public static final String DEMO_NAME = "demo";
+    /** The {@link GuestImage#name()} of {@link #realModeHello()}. */
     public static final String REAL_MODE_NAME = "real-mode";
+    /** The {@link GuestImage#name()} of {@link #exitBenchmark()}. */
     public static final String EXIT_BENCHMARK_NAME = "exit-benchmark";
 
     private static final int COM1_THR = X86Layout.COM1_PORT + Uart16550.RBR_THR_DLL;
@@ -60,12 +63,23 @@ public final class BuiltInGuests {
     private BuiltInGuests() {
     }
 
-    /** What the demo guest writes to {@link #MAILBOX_RESULT_ADDR} for a given input (mod 2^64). */
+    /**
+     * What the demo guest writes to {@link #MAILBOX_RESULT_ADDR} for a given input.
+     *
+     * @param input the 64-bit value at {@link #MAILBOX_INPUT_ADDR}
+     * @return {@code input * 3 + 7}, modulo 2^64
+     */
     public static long demoResult(long input) {
         return input * 3 + 7;
     }
 
-    /** Everything the demo guest prints to COM1 for a given mailbox input, in order. */
+    /**
+     * Everything the demo guest prints to COM1 for a given mailbox input, in order.
+     *
+     * @param input the 64-bit value at {@link #MAILBOX_INPUT_ADDR}
+     * @return {@link #DEMO_GREETING}, then {@link #DEMO_RESULT_PREFIX}, {@link #demoResult(long)} as 16 lower-case hex
+     *     digits and a newline
+     */
     public static String demoOutput(long input) {
         return DEMO_GREETING + DEMO_RESULT_PREFIX + String.format("%016x", demoResult(input)) + "\n";
     }
@@ -85,6 +99,8 @@ public final class BuiltInGuests {
      *   <li>pulses the reset line through the i8042 (0xFE to its command port), and halts if the
      *       reset is not honoured.</li>
      * </ol>
+     *
+     * @return a freshly assembled image named {@link #DEMO_NAME}
      */
     public static GuestImage longModeDemo() {
         X86Assembler asm = new X86Assembler(CpuMode.LONG, X86Layout.HIMEM_START);
@@ -162,6 +178,8 @@ public final class BuiltInGuests {
      * A 16-bit real-mode guest, loaded and entered at {@link X86Layout#REAL_MODE_LOAD_ADDR}
      * (CS = 0x1000, IP = 0). It sets DS = CS itself and uses no stack, so it depends on nothing but
      * CS:IP; it prints {@link #REAL_MODE_GREETING} on COM1 and halts.
+     *
+     * @return a freshly assembled image named {@link #REAL_MODE_NAME}
      */
     public static GuestImage realModeHello() {
         // Real-mode code is assembled relative to its code segment, which starts at the load address.
@@ -205,6 +223,8 @@ public final class BuiltInGuests {
      * long mode. It reads N, an unsigned 64-bit count, from {@link #MAILBOX_INPUT_ADDR}, writes the
      * byte 0 to {@link X86Layout#EXIT_BENCHMARK_PORT} N times (one port-I/O exit each, nothing else
      * in the loop but {@code dec} and {@code jnz}), then halts. It prints nothing and uses no stack.
+     *
+     * @return a freshly assembled image named {@link #EXIT_BENCHMARK_NAME}
      */
     public static GuestImage exitBenchmark() {
         X86Assembler asm = new X86Assembler(CpuMode.LONG, X86Layout.HIMEM_START);

@@ -22,6 +22,29 @@ import java.util.Objects;
  * {@code as}'s: the shortest, and the ModR/M "store" direction (opcode 0x89 and friends) for
  * register-to-register moves.
  *
+ * <p>Every method that emits appends one instruction (or the given data) and returns this assembler, for chaining; when
+ * it throws, nothing was emitted. In the encodings, as in the SDM's opcode tables, {@code /r} is a ModR/M byte with a
+ * register in its reg field and {@code /n} one with the opcode extension n there; {@code +r} adds the low 3 bits of the
+ * register number to the opcode; {@code cb}, {@code cw} and {@code cd} are relative offsets of 1, 2 and 4 bytes, and
+ * {@code ib}, {@code iw}, {@code id} and {@code io} immediates of 1, 2, 4 and 8 bytes, all little-endian.
+ *
+ * <p>Register operands: one whose width is not the mode's default (16 bits in long mode, 32 bits in real mode) gets the
+ * operand-size prefix 66; a 64-bit one gets REX.W, and R8..R15 get REX.R or REX.B (SDM Vol. 2, 2.1.1 "Instruction
+ * Prefixes" and 2.2.1 "REX Prefixes"). 64-bit registers do not exist in real mode: using one there throws
+ * {@link IllegalArgumentException}, as does a pair of registers of different widths.
+ *
+ * <p>Memory operands ({@link MemoryOperand}): in long mode the base must be a 64-bit register; the ModR/M byte has mod 00
+ * (no displacement), 01 (disp8, -128..127) or 10 (disp32) and the base in r/m; RSP and R12 add the SIB byte 24, RBP and
+ * R13 always take a displacement (SDM Vol. 2, Tables 2-2 and 2-3). In real mode the base must be BX, SI, DI or BP (r/m
+ * 111, 100, 101, 110) with a disp8 or disp16, the displacement -0x8000..0xffff, and [BP] always takes a displacement
+ * (Table 2-1). Any other base or displacement throws {@link IllegalArgumentException}.
+ *
+ * <p>Immediates must fit the destination: -2^(w-1) to 2^w - 1 for a w-bit register, so that 0xff and -1 are the same
+ * byte; with a 64-bit register only {@link #mov(Register, long)} takes any value, the others a sign-extended 32-bit one
+ * (-2^31 to 2^31 - 1). A value that does not fit throws {@link IllegalArgumentException}.
+ *
+ * <p>Null arguments throw {@link NullPointerException}, except where a method says otherwise.
+ *
  * <p>Not thread-safe; one assembler builds one program.
  */
 public final class X86Assembler {
@@ -73,9 +96,12 @@ public final class X86Assembler {
     }
 
     /**
+     * An empty program for {@code mode} whose first byte is at {@code origin}.
+     *
      * @param mode the encoding: 16-bit code for {@link CpuMode#REAL}, 64-bit code for {@link CpuMode#LONG}
      * @param origin the address of the first byte: a linear address in long mode, an offset within
      *     the code segment in real mode (labels' addresses and absolute references are relative to it)
+     * @throws NullPointerException if {@code mode} is null
      * @throws IllegalArgumentException if {@code origin} is negative, or above 0xffff in real mode
      */
     public X86Assembler(CpuMode mode, long origin) {
@@ -86,6 +112,7 @@ public final class X86Assembler {
         this.origin = origin;
     }
 
+    /** {@return the mode this assembler encodes for, as given to the constructor} */
     public CpuMode mode() {
         return mode;
     }
@@ -93,8 +120,10 @@ public final class X86Assembler {
     // ---------------------------------------------------------------- labels and layout
 
     /**
-     * A new, unbound label.
+     * A new, unbound label. It emits nothing; {@link #bind} it where it should point.
      *
+     * @param name the label's name, unique within this assembler; error messages use it
+     * @return the label, usable only with this assembler
      * @throws IllegalArgumentException if this assembler already has a label of that name
      */
     public Label newLabel(String name) {
@@ -108,8 +137,11 @@ public final class X86Assembler {
     }
 
     /**
-     * Binds {@code label} to the current position.
+     * Binds {@code label} to the current position: the address of the next byte emitted, or the end of the
+     * program if nothing follows. Emits nothing.
      *
+     * @param label a label of this assembler, not yet bound
+     * @return this assembler
      * @throws IllegalArgumentException if the label belongs to another assembler
      * @throws IllegalStateException if it is already bound
      */
@@ -123,10 +155,13 @@ public final class X86Assembler {
     }
 
     /**
-     * Lays out the program and resolves every label.
+     * Lays out the program and resolves every label. The assembler is left as it was: more can be emitted
+     * and the program assembled again.
      *
-     * @throws IllegalStateException if a referenced label is unbound, or an absolute address or the
-     *     code itself does not fit the mode (64 KiB segment in real mode)
+     * @return the machine code, with the address of every label bound so far
+     * @throws IllegalStateException if a referenced label is unbound, the address a {@link #movAddress} loads
+     *     does not fit its 16 (real mode) or 32 (long mode) bits, or the real-mode code passes the end of its
+     *     64 KiB segment ({@code origin + size > 0x10000})
      */
     public AssembledCode assemble() {
         int count = items.size();
@@ -246,7 +281,12 @@ public final class X86Assembler {
 
     // ---------------------------------------------------------------- data
 
-    /** Raw bytes. */
+    /**
+     * Raw bytes, emitted as given.
+     *
+     * @param data the bytes; copied
+     * @return this assembler
+     */
     public X86Assembler bytes(byte... data) {
         items.add(new Fixed(data.clone()));
         return this;
@@ -255,6 +295,8 @@ public final class X86Assembler {
     /**
      * The characters of {@code text} as ASCII bytes, without a terminator.
      *
+     * @param text the characters, each U+0000..U+007F
+     * @return this assembler
      * @throws IllegalArgumentException if {@code text} has a non-ASCII character
      */
     public X86Assembler ascii(String text) {
@@ -268,7 +310,13 @@ public final class X86Assembler {
         return this;
     }
 
-    /** {@link #ascii} followed by a NUL byte. */
+    /**
+     * {@link #ascii} followed by a NUL byte: a C string.
+     *
+     * @param text the characters, each U+0000..U+007F; a NUL among them ends the string early for the guest
+     * @return this assembler
+     * @throws IllegalArgumentException if {@code text} has a non-ASCII character
+     */
     public X86Assembler asciz(String text) {
         ascii(text);
         return bytes((byte) 0);
@@ -276,55 +324,104 @@ public final class X86Assembler {
 
     // ---------------------------------------------------------------- control flow
 
-    /** {@code jmp label}: EB rel8 or E9 rel16/rel32. */
+    /**
+     * {@code jmp label}: EB cb when the target is within -128..127 bytes of the next instruction, else E9 cw
+     * (real mode) or E9 cd (long mode); {@link #assemble()} picks the form (SDM Vol. 2, JMP).
+     *
+     * @param target a label of this assembler, bound before or after this instruction
+     * @return this assembler
+     * @throws IllegalArgumentException if the label belongs to another assembler
+     */
     public X86Assembler jmp(Label target) {
         requireOwn(target);
         items.add(new Branch(BranchKind.JMP, 0, target));
         return this;
     }
 
-    /** {@code jcc label}: 70+cc rel8 or 0F 80+cc rel16/rel32. */
+    /**
+     * {@code jcc label}, a jump taken when {@code condition} holds: 70+cc cb when the target is within
+     * -128..127 bytes of the next instruction, else 0F 80+cc cw (real mode) or 0F 80+cc cd (long mode);
+     * {@link #assemble()} picks the form (SDM Vol. 2, Jcc).
+     *
+     * @param condition the condition; its {@link Condition#code()} is cc
+     * @param target a label of this assembler, bound before or after this instruction
+     * @return this assembler
+     * @throws IllegalArgumentException if the label belongs to another assembler
+     */
     public X86Assembler j(Condition condition, Label target) {
         requireOwn(target);
         items.add(new Branch(BranchKind.JCC, condition.code(), target));
         return this;
     }
 
-    /** {@code call label}: E8 rel16/rel32 (pushes the return address: needs a valid stack). */
+    /**
+     * {@code call label}: E8 cw (real mode, pushes IP) or E8 cd (long mode, pushes RIP); there is no short
+     * form (SDM Vol. 2, CALL). Needs a valid stack.
+     *
+     * @param target a label of this assembler, bound before or after this instruction
+     * @return this assembler
+     * @throws IllegalArgumentException if the label belongs to another assembler
+     */
     public X86Assembler call(Label target) {
         requireOwn(target);
         items.add(new Branch(BranchKind.CALL, 0, target));
         return this;
     }
 
-    /** {@code ret}: C3. */
+    /**
+     * {@code ret}: C3, the near return, which pops IP (real mode) or RIP (long mode) (SDM Vol. 2, RET).
+     *
+     * @return this assembler
+     */
     public X86Assembler ret() {
         return bytes((byte) 0xc3);
     }
 
-    /** {@code hlt}: F4. */
+    /**
+     * {@code hlt}: F4, halts until an interrupt (SDM Vol. 2, HLT). Privileged. Without an in-kernel irqchip it
+     * exits to the VMM ({@code KVM_EXIT_HLT}), which ends the run.
+     *
+     * @return this assembler
+     */
     public X86Assembler hlt() {
         return bytes((byte) 0xf4);
     }
 
-    /** {@code cli}: FA. */
+    /**
+     * {@code cli}: FA, clears IF: maskable interrupts are held off (SDM Vol. 2, CLI).
+     *
+     * @return this assembler
+     */
     public X86Assembler cli() {
         return bytes((byte) 0xfa);
     }
 
-    /** {@code sti}: FB. */
+    /**
+     * {@code sti}: FB, sets IF: maskable interrupts are taken from the end of the next instruction on
+     * (SDM Vol. 2, STI).
+     *
+     * @return this assembler
+     */
     public X86Assembler sti() {
         return bytes((byte) 0xfb);
     }
 
-    /** {@code nop}: 90. */
+    /**
+     * {@code nop}: 90, the one-byte no-operation (SDM Vol. 2, NOP).
+     *
+     * @return this assembler
+     */
     public X86Assembler nop() {
         return bytes((byte) 0x90);
     }
 
     /**
      * {@code lidt [mem]}: 0F 01 /3, loads IDTR from a 10-byte (long mode: limit, 64-bit base) or
-     * 6-byte (real mode) descriptor. Privileged.
+     * 6-byte (real mode) descriptor. Privileged (SDM Vol. 2, LGDT/LIDT).
+     *
+     * @param descriptor where the descriptor is: the 16-bit limit, then the base
+     * @return this assembler
+     * @throws IllegalArgumentException if the memory operand does not suit the mode (see the class comment)
      */
     public X86Assembler lidt(MemoryOperand descriptor) {
         Objects.requireNonNull(descriptor, "descriptor");
@@ -332,7 +429,13 @@ public final class X86Assembler {
         return emit(modRm(mode == CpuMode.LONG ? 32 : 16, new int[] {0x0f, 0x01}, 3, null, descriptor, NO_IMMEDIATE));
     }
 
-    /** {@code iretq}: 48 CF, the 64-bit interrupt return (long mode only). */
+    /**
+     * {@code iretq}: 48 CF, the 64-bit interrupt return (long mode only): pops RIP, CS, RFLAGS, RSP and SS
+     * (SDM Vol. 2, IRET/IRETD/IRETQ).
+     *
+     * @return this assembler
+     * @throws IllegalArgumentException outside long mode
+     */
     public X86Assembler iretq() {
         if (mode != CpuMode.LONG) {
             throw new IllegalArgumentException("iretq exists only in long mode");
@@ -340,34 +443,60 @@ public final class X86Assembler {
         return bytes((byte) 0x48, (byte) 0xcf);
     }
 
-    /** {@code cpuid}: 0F A2 (leaf in EAX, sub-leaf in ECX; results in EAX, EBX, ECX, EDX). */
+    /**
+     * {@code cpuid}: 0F A2 (leaf in EAX, sub-leaf in ECX; results in EAX, EBX, ECX, EDX). Under KVM it
+     * exits to the hypervisor, which answers from the vCPU's CPUID table (SDM Vol. 2, CPUID).
+     *
+     * @return this assembler
+     */
     public X86Assembler cpuid() {
         return bytes((byte) 0x0f, (byte) 0xa2);
     }
 
-    /** {@code rdmsr}: 0F 32 (MSR index in ECX; value in EDX:EAX). Privileged. */
+    /**
+     * {@code rdmsr}: 0F 32 (MSR index in ECX; value in EDX:EAX). Privileged (SDM Vol. 2, RDMSR).
+     *
+     * @return this assembler
+     */
     public X86Assembler rdmsr() {
         return bytes((byte) 0x0f, (byte) 0x32);
     }
 
-    /** {@code wrmsr}: 0F 30 (MSR index in ECX, value in EDX:EAX). Privileged. */
+    /**
+     * {@code wrmsr}: 0F 30 (MSR index in ECX, value in EDX:EAX). Privileged (SDM Vol. 2, WRMSR).
+     *
+     * @return this assembler
+     */
     public X86Assembler wrmsr() {
         return bytes((byte) 0x0f, (byte) 0x30);
     }
 
     // ---------------------------------------------------------------- moves
 
-    /** {@code mov dst, src} between registers of one width: 88/89 /r (register in the reg field is src). */
+    /**
+     * {@code mov dst, src} between registers of one width: 88 /r (8-bit) or 89 /r, ModR/M mod 11 with src
+     * in the reg field and dst in r/m, the direction {@code as} picks (SDM Vol. 2, MOV).
+     *
+     * @param dst the register written
+     * @param src the register read, as wide as {@code dst}
+     * @return this assembler
+     * @throws IllegalArgumentException if the widths differ or a register does not exist in the mode
+     */
     public X86Assembler mov(Register dst, Register src) {
         requireSameWidth(dst, src);
         return emit(modRm(dst.width(), opcodeFor(dst, 0x88), src.number(), dst, null, NO_IMMEDIATE));
     }
 
     /**
-     * {@code mov reg, imm}: B0+r ib, B8+r iw/id; for 64-bit registers C7 /0 id when the value fits
-     * a sign-extended 32-bit immediate, else B8+r io ({@code movabs}).
+     * {@code mov reg, imm}: B0+r ib, B8+r iw/id; for 64-bit registers REX.W C7 /0 id when the value fits
+     * a sign-extended 32-bit immediate, else REX.W B8+r io ({@code movabs}) (SDM Vol. 2, MOV). In long mode
+     * a 32-bit destination has the upper half of its 64-bit register cleared, as by every 32-bit write.
      *
-     * @throws IllegalArgumentException if {@code value} does not fit the register
+     * @param dst the register written
+     * @param value the immediate: -2^(w-1) to 2^w - 1 for a w-bit register, any value for a 64-bit one
+     * @return this assembler
+     * @throws IllegalArgumentException if {@code value} does not fit the register, or {@code dst} does not
+     *     exist in the mode
      */
     public X86Assembler mov(Register dst, long value) {
         requireUsable(dst);
@@ -385,10 +514,14 @@ public final class X86Assembler {
 
     /**
      * {@code mov reg, address-of-label}: B8+r with a 16-bit (real mode) or 32-bit (long mode, zero
-     * extended into the full register) absolute address.
+     * extended into the full register) absolute address: {@link AssembledCode#address} of the label.
+     * {@link #assemble()} throws {@link IllegalStateException} if the address does not fit.
      *
+     * @param dst the register written
+     * @param target a label of this assembler, bound before or after this instruction
+     * @return this assembler
      * @throws IllegalArgumentException unless {@code dst} is a 16-bit register in real mode or a
-     *     32-bit register in long mode
+     *     32-bit register in long mode, or if the label belongs to another assembler
      */
     public X86Assembler movAddress(Register dst, Label target) {
         requireOwn(target);
@@ -406,12 +539,17 @@ public final class X86Assembler {
     }
 
     /**
-     * {@code lea dst, [rip + label]}: 8D /r with ModR/M mod 00, r/m 101 and a disp32 relative to the
-     * next instruction (SDM Vol. 2, 2.2.1.6 "RIP-Relative Addressing"). Position-independent: the
-     * register receives the label's run-time address wherever the code was loaded, so {@code lea
-     * rax, [rip + here]} with {@code here} bound at the instruction itself yields its own address.
+     * {@code lea dst, [rip + label]}: 8D /r (REX.W for a 64-bit register, REX.R for R8..R15) with ModR/M
+     * mod 00, r/m 101 and a disp32 relative to the next instruction (SDM Vol. 2, 2.2.1.6 "RIP-Relative
+     * Addressing"). Position-independent: the register receives the label's run-time address wherever the
+     * code was loaded, so {@code lea rax, [rip + here]} with {@code here} bound at the instruction itself
+     * yields its own address. A 32-bit destination receives the address's low 32 bits.
      *
-     * @throws IllegalArgumentException outside long mode, or unless {@code dst} is 32 or 64 bits wide
+     * @param dst the register written, 32 or 64 bits wide
+     * @param target a label of this assembler, bound before or after this instruction
+     * @return this assembler
+     * @throws IllegalArgumentException outside long mode, unless {@code dst} is 32 or 64 bits wide, or if
+     *     the label belongs to another assembler
      */
     public X86Assembler lea(Register dst, Label target) {
         requireOwn(target);
@@ -431,9 +569,14 @@ public final class X86Assembler {
     }
 
     /**
-     * {@code mov dst, crN}: 0F 20 /r. The operand is 64 bits wide in long mode and 32 bits in real
-     * mode, whatever the prefixes (SDM Vol. 2, MOV "Move to/from Control Registers"). Privileged.
+     * {@code mov dst, crN}: 0F 20 /r, ModR/M mod 11 with the control register in the reg field and
+     * {@code dst} in r/m; REX.R for CR8, REX.B for R8..R15, never REX.W or 66. The operand is 64 bits wide
+     * in long mode and 32 bits in real mode, whatever the prefixes (SDM Vol. 2, MOV "Move to/from Control
+     * Registers"). Privileged.
      *
+     * @param dst the general register written: 64-bit in long mode, 32-bit in real mode
+     * @param src the control register read
+     * @return this assembler
      * @throws IllegalArgumentException unless {@code dst} is a 64-bit register in long mode or a
      *     32-bit one in real mode, or for CR8 outside long mode
      */
@@ -441,7 +584,16 @@ public final class X86Assembler {
         return emit(controlRegisterMove(0x20, src, dst));
     }
 
-    /** {@code mov crN, src}: 0F 22 /r; operand rules as for {@link #mov(Register, ControlRegister)}. */
+    /**
+     * {@code mov crN, src}: 0F 22 /r; ModR/M, prefixes and operand rules as for
+     * {@link #mov(Register, ControlRegister)}. Privileged.
+     *
+     * @param dst the control register written
+     * @param src the general register read: 64-bit in long mode, 32-bit in real mode
+     * @return this assembler
+     * @throws IllegalArgumentException unless {@code src} is a 64-bit register in long mode or a
+     *     32-bit one in real mode, or for CR8 outside long mode
+     */
     public X86Assembler mov(ControlRegister dst, Register src) {
         return emit(controlRegisterMove(0x22, dst, src));
     }
@@ -466,26 +618,57 @@ public final class X86Assembler {
         return out.toByteArray();
     }
 
-    /** {@code mov reg, [mem]}: 8A/8B /r. */
+    /**
+     * {@code mov reg, [mem]}: 8A /r (8-bit) or 8B /r, {@code dst} in the reg field, loads {@code dst} from
+     * memory (SDM Vol. 2, MOV).
+     *
+     * @param dst the register written
+     * @param src the memory read, {@code dst}'s width in bytes
+     * @return this assembler
+     * @throws IllegalArgumentException if {@code dst} does not exist in the mode, or {@code src} does not suit
+     *     it (see the class comment)
+     */
     public X86Assembler mov(Register dst, MemoryOperand src) {
         return emit(modRm(dst.width(), opcodeFor(dst, 0x8a), dst.number(), null, src, NO_IMMEDIATE));
     }
 
-    /** {@code mov [mem], reg}: 88/89 /r. */
+    /**
+     * {@code mov [mem], reg}: 88 /r (8-bit) or 89 /r, {@code src} in the reg field, stores {@code src} to
+     * memory (SDM Vol. 2, MOV).
+     *
+     * @param dst the memory written, {@code src}'s width in bytes
+     * @param src the register read
+     * @return this assembler
+     * @throws IllegalArgumentException if {@code src} does not exist in the mode, or {@code dst} does not suit
+     *     it (see the class comment)
+     */
     public X86Assembler mov(MemoryOperand dst, Register src) {
         return emit(modRm(src.width(), opcodeFor(src, 0x88), src.number(), null, dst, NO_IMMEDIATE));
     }
 
-    /** {@code mov reg16, sreg}: 8C /r. */
+    /**
+     * {@code mov reg16, sreg}: 8C /r, ModR/M mod 11 with the segment register in the reg field and {@code dst}
+     * in r/m; 66 8C /r in long mode, where 16 bits is not the default operand size (SDM Vol. 2, MOV).
+     *
+     * @param dst the 16-bit register written
+     * @param src the segment register read; CS is allowed
+     * @return this assembler
+     * @throws IllegalArgumentException unless {@code dst} is a 16-bit register
+     */
     public X86Assembler mov(Register dst, SegmentRegister src) {
         requireWidth(dst, 16);
         return emit(modRm(16, new int[] {0x8c}, src.number(), dst, null, NO_IMMEDIATE));
     }
 
     /**
-     * {@code mov sreg, reg16}: 8E /r (no operand-size prefix: the move is always 16 bits wide).
+     * {@code mov sreg, reg16}: 8E /r, ModR/M mod 11 with the segment register in the reg field and
+     * {@code src} in r/m (no operand-size prefix: the move is always 16 bits wide) (SDM Vol. 2, MOV).
      *
-     * @throws IllegalArgumentException for CS, which {@code mov} cannot load
+     * @param dst the segment register written, not CS
+     * @param src the 16-bit register read
+     * @return this assembler
+     * @throws IllegalArgumentException for CS, which {@code mov} cannot load, or unless {@code src} is a
+     *     16-bit register
      */
     public X86Assembler mov(SegmentRegister dst, Register src) {
         requireWidth(src, 16);
@@ -502,75 +685,204 @@ public final class X86Assembler {
 
     // ---------------------------------------------------------------- arithmetic and logic
 
-    /** {@code add dst, src}. */
+    /**
+     * {@code add dst, src}, adds {@code src} to {@code dst}: 00 /r (8-bit) or 01 /r, ModR/M
+     * mod 11 with {@code src} in the reg field and {@code dst} in r/m, the direction {@code as} picks
+     * (SDM Vol. 2, ADD).
+     *
+     * @param dst the first operand, register written
+     * @param src the second operand, as wide as {@code dst}
+     * @return this assembler
+     * @throws IllegalArgumentException if the widths differ or a register does not exist in the mode
+     */
     public X86Assembler add(Register dst, Register src) {
         return aluRegister(ALU_ADD, dst, src);
     }
 
-    /** {@code add dst, imm}. */
+    /**
+     * {@code add dst, imm}, adds {@code value} to {@code dst}: 04 ib for AL, 80 /0 ib for the other
+     * byte registers; for wider registers 83 /0 ib when the value, sign-extended from the register's width,
+     * fits a signed byte, else 05 iw/id for AX, EAX and RAX and 81 /0 iw/id for the others
+     * (SDM Vol. 2, ADD).
+     *
+     * @param dst the first operand, register written
+     * @param value the immediate: -2^(w-1) to 2^w - 1 for a w-bit register, -2^31 to 2^31 - 1 for a 64-bit one
+     * @return this assembler
+     * @throws IllegalArgumentException if {@code value} does not fit, or {@code dst} does not exist in the mode
+     */
     public X86Assembler add(Register dst, long value) {
         return aluImmediate(ALU_ADD, dst, value);
     }
 
-    /** {@code or dst, src}. */
+    /**
+     * {@code or dst, src}, ORs {@code src} into {@code dst}: 08 /r (8-bit) or 09 /r, ModR/M
+     * mod 11 with {@code src} in the reg field and {@code dst} in r/m, the direction {@code as} picks
+     * (SDM Vol. 2, OR).
+     *
+     * @param dst the first operand, register written
+     * @param src the second operand, as wide as {@code dst}
+     * @return this assembler
+     * @throws IllegalArgumentException if the widths differ or a register does not exist in the mode
+     */
     public X86Assembler or(Register dst, Register src) {
         return aluRegister(ALU_OR, dst, src);
     }
 
-    /** {@code or dst, imm}. */
+    /**
+     * {@code or dst, imm}, ORs {@code value} into {@code dst}: 0C ib for AL, 80 /1 ib for the other
+     * byte registers; for wider registers 83 /1 ib when the value, sign-extended from the register's width,
+     * fits a signed byte, else 0D iw/id for AX, EAX and RAX and 81 /1 iw/id for the others
+     * (SDM Vol. 2, OR).
+     *
+     * @param dst the first operand, register written
+     * @param value the immediate: -2^(w-1) to 2^w - 1 for a w-bit register, -2^31 to 2^31 - 1 for a 64-bit one
+     * @return this assembler
+     * @throws IllegalArgumentException if {@code value} does not fit, or {@code dst} does not exist in the mode
+     */
     public X86Assembler or(Register dst, long value) {
         return aluImmediate(ALU_OR, dst, value);
     }
 
-    /** {@code and dst, src}. */
+    /**
+     * {@code and dst, src}, ANDs {@code src} into {@code dst}: 20 /r (8-bit) or 21 /r, ModR/M
+     * mod 11 with {@code src} in the reg field and {@code dst} in r/m, the direction {@code as} picks
+     * (SDM Vol. 2, AND).
+     *
+     * @param dst the first operand, register written
+     * @param src the second operand, as wide as {@code dst}
+     * @return this assembler
+     * @throws IllegalArgumentException if the widths differ or a register does not exist in the mode
+     */
     public X86Assembler and(Register dst, Register src) {
         return aluRegister(ALU_AND, dst, src);
     }
 
-    /** {@code and dst, imm}. */
+    /**
+     * {@code and dst, imm}, ANDs {@code value} into {@code dst}: 24 ib for AL, 80 /4 ib for the other
+     * byte registers; for wider registers 83 /4 ib when the value, sign-extended from the register's width,
+     * fits a signed byte, else 25 iw/id for AX, EAX and RAX and 81 /4 iw/id for the others
+     * (SDM Vol. 2, AND).
+     *
+     * @param dst the first operand, register written
+     * @param value the immediate: -2^(w-1) to 2^w - 1 for a w-bit register, -2^31 to 2^31 - 1 for a 64-bit one
+     * @return this assembler
+     * @throws IllegalArgumentException if {@code value} does not fit, or {@code dst} does not exist in the mode
+     */
     public X86Assembler and(Register dst, long value) {
         return aluImmediate(ALU_AND, dst, value);
     }
 
-    /** {@code sub dst, src}. */
+    /**
+     * {@code sub dst, src}, subtracts {@code src} from {@code dst}: 28 /r (8-bit) or 29 /r, ModR/M
+     * mod 11 with {@code src} in the reg field and {@code dst} in r/m, the direction {@code as} picks
+     * (SDM Vol. 2, SUB).
+     *
+     * @param dst the first operand, register written
+     * @param src the second operand, as wide as {@code dst}
+     * @return this assembler
+     * @throws IllegalArgumentException if the widths differ or a register does not exist in the mode
+     */
     public X86Assembler sub(Register dst, Register src) {
         return aluRegister(ALU_SUB, dst, src);
     }
 
-    /** {@code sub dst, imm}. */
+    /**
+     * {@code sub dst, imm}, subtracts {@code value} from {@code dst}: 2C ib for AL, 80 /5 ib for the other
+     * byte registers; for wider registers 83 /5 ib when the value, sign-extended from the register's width,
+     * fits a signed byte, else 2D iw/id for AX, EAX and RAX and 81 /5 iw/id for the others
+     * (SDM Vol. 2, SUB).
+     *
+     * @param dst the first operand, register written
+     * @param value the immediate: -2^(w-1) to 2^w - 1 for a w-bit register, -2^31 to 2^31 - 1 for a 64-bit one
+     * @return this assembler
+     * @throws IllegalArgumentException if {@code value} does not fit, or {@code dst} does not exist in the mode
+     */
     public X86Assembler sub(Register dst, long value) {
         return aluImmediate(ALU_SUB, dst, value);
     }
 
-    /** {@code xor dst, src}. */
+    /**
+     * {@code xor dst, src}, XORs {@code src} into {@code dst}: 30 /r (8-bit) or 31 /r, ModR/M
+     * mod 11 with {@code src} in the reg field and {@code dst} in r/m, the direction {@code as} picks
+     * (SDM Vol. 2, XOR).
+     *
+     * @param dst the first operand, register written
+     * @param src the second operand, as wide as {@code dst}
+     * @return this assembler
+     * @throws IllegalArgumentException if the widths differ or a register does not exist in the mode
+     */
     public X86Assembler xor(Register dst, Register src) {
         return aluRegister(ALU_XOR, dst, src);
     }
 
-    /** {@code xor dst, imm}. */
+    /**
+     * {@code xor dst, imm}, XORs {@code value} into {@code dst}: 34 ib for AL, 80 /6 ib for the other
+     * byte registers; for wider registers 83 /6 ib when the value, sign-extended from the register's width,
+     * fits a signed byte, else 35 iw/id for AX, EAX and RAX and 81 /6 iw/id for the others
+     * (SDM Vol. 2, XOR).
+     *
+     * @param dst the first operand, register written
+     * @param value the immediate: -2^(w-1) to 2^w - 1 for a w-bit register, -2^31 to 2^31 - 1 for a 64-bit one
+     * @return this assembler
+     * @throws IllegalArgumentException if {@code value} does not fit, or {@code dst} does not exist in the mode
+     */
     public X86Assembler xor(Register dst, long value) {
         return aluImmediate(ALU_XOR, dst, value);
     }
 
-    /** {@code cmp dst, src}. */
+    /**
+     * {@code cmp dst, src}, sets the flags as {@code sub} does, {@code dst} unchanged: 38 /r (8-bit) or 39 /r, ModR/M
+     * mod 11 with {@code src} in the reg field and {@code dst} in r/m, the direction {@code as} picks
+     * (SDM Vol. 2, CMP).
+     *
+     * @param dst the first operand, register read
+     * @param src the second operand, as wide as {@code dst}
+     * @return this assembler
+     * @throws IllegalArgumentException if the widths differ or a register does not exist in the mode
+     */
     public X86Assembler cmp(Register dst, Register src) {
         return aluRegister(ALU_CMP, dst, src);
     }
 
-    /** {@code cmp dst, imm}. */
+    /**
+     * {@code cmp dst, imm}, sets the flags as {@code sub} does, {@code dst} unchanged: 3C ib for AL, 80 /7 ib for the other
+     * byte registers; for wider registers 83 /7 ib when the value, sign-extended from the register's width,
+     * fits a signed byte, else 3D iw/id for AX, EAX and RAX and 81 /7 iw/id for the others
+     * (SDM Vol. 2, CMP).
+     *
+     * @param dst the first operand, register read
+     * @param value the immediate: -2^(w-1) to 2^w - 1 for a w-bit register, -2^31 to 2^31 - 1 for a 64-bit one
+     * @return this assembler
+     * @throws IllegalArgumentException if {@code value} does not fit, or {@code dst} does not exist in the mode
+     */
     public X86Assembler cmp(Register dst, long value) {
         return aluImmediate(ALU_CMP, dst, value);
     }
 
-    /** {@code test dst, src}: 84/85 /r. */
+    /**
+     * {@code test dst, src}, which sets SF, ZF and PF from {@code dst & src} and clears CF and OF, both
+     * registers unchanged: 84 /r (8-bit) or 85 /r, ModR/M mod 11 with {@code src} in the reg field and
+     * {@code dst} in r/m (SDM Vol. 2, TEST).
+     *
+     * @param dst the first operand
+     * @param src the second operand, as wide as {@code dst}
+     * @return this assembler
+     * @throws IllegalArgumentException if the widths differ or a register does not exist in the mode
+     */
     public X86Assembler test(Register dst, Register src) {
         requireSameWidth(dst, src);
         return emit(modRm(dst.width(), opcodeFor(dst, 0x84), src.number(), dst, null, NO_IMMEDIATE));
     }
 
     /**
-     * {@code test reg, imm}: A8 ib / A9 iw/id for the accumulator, else F6 /0 ib / F7 /0 iw/id
-     * (there is no sign-extended imm8 form of TEST).
+     * {@code test reg, imm}, which sets the flags as {@link #test(Register, Register)} does: A8 ib / A9 iw/id
+     * for the accumulator, else F6 /0 ib / F7 /0 iw/id; a 64-bit register takes a sign-extended id (there is
+     * no sign-extended imm8 form of TEST) (SDM Vol. 2, TEST).
+     *
+     * @param dst the register tested, unchanged
+     * @param value the immediate: -2^(w-1) to 2^w - 1 for a w-bit register, -2^31 to 2^31 - 1 for a 64-bit one
+     * @return this assembler
+     * @throws IllegalArgumentException if {@code value} does not fit, or {@code dst} does not exist in the mode
      */
     public X86Assembler test(Register dst, long value) {
         requireUsable(dst);
@@ -591,62 +903,152 @@ public final class X86Assembler {
         return emit(modRm(width, opcodeFor(dst, 0xf6), 0, dst, null, imm));
     }
 
-    /** {@code inc reg}: 40+r (16/32-bit registers in real mode), else FE /0 or FF /0. */
+    /**
+     * {@code inc reg}, adding 1 and leaving CF alone: 40+r (16/32-bit registers in real mode), else FE /0
+     * or FF /0; in 64-bit code 40..4F are REX prefixes (SDM Vol. 2, INC).
+     *
+     * @param reg the register incremented
+     * @return this assembler
+     * @throws IllegalArgumentException if {@code reg} does not exist in the mode
+     */
     public X86Assembler inc(Register reg) {
         return incDec(reg, 0);
     }
 
-    /** {@code dec reg}: 48+r (16/32-bit registers in real mode), else FE /1 or FF /1. */
+    /**
+     * {@code dec reg}, subtracting 1 and leaving CF alone: 48+r (16/32-bit registers in real mode), else FE /1
+     * or FF /1; in 64-bit code 40..4F are REX prefixes (SDM Vol. 2, DEC).
+     *
+     * @param reg the register decremented
+     * @return this assembler
+     * @throws IllegalArgumentException if {@code reg} does not exist in the mode
+     */
     public X86Assembler dec(Register reg) {
         return incDec(reg, 1);
     }
 
-    /** {@code shl reg, count}. */
+    /**
+     * {@code shl reg, count}, which shifts left, filling with zeros: D0 /4 (8-bit) or D1 /4 for a count
+     * of 1, else C0 /4 ib or C1 /4 ib (SDM Vol. 2, SAL/SAR/SHL/SHR).
+     *
+     * @param reg the register shifted
+     * @param count the number of bit positions, 0..255; the processor masks it to 5 bits (6 for a 64-bit register)
+     * @return this assembler
+     * @throws IllegalArgumentException if {@code count} is outside 0..255, or {@code reg} does not exist in the mode
+     */
     public X86Assembler shl(Register reg, int count) {
         return shift(SHIFT_SHL, reg, count);
     }
 
-    /** {@code shr reg, count}. */
+    /**
+     * {@code shr reg, count}, which shifts right, filling with zeros: D0 /5 (8-bit) or D1 /5 for a count
+     * of 1, else C0 /5 ib or C1 /5 ib (SDM Vol. 2, SAL/SAR/SHL/SHR).
+     *
+     * @param reg the register shifted
+     * @param count the number of bit positions, 0..255; the processor masks it to 5 bits (6 for a 64-bit register)
+     * @return this assembler
+     * @throws IllegalArgumentException if {@code count} is outside 0..255, or {@code reg} does not exist in the mode
+     */
     public X86Assembler shr(Register reg, int count) {
         return shift(SHIFT_SHR, reg, count);
     }
 
-    /** {@code sar reg, count}. */
+    /**
+     * {@code sar reg, count}, which shifts right, filling with copies of the sign bit: D0 /7 (8-bit) or D1 /7 for a count
+     * of 1, else C0 /7 ib or C1 /7 ib (SDM Vol. 2, SAL/SAR/SHL/SHR).
+     *
+     * @param reg the register shifted
+     * @param count the number of bit positions, 0..255; the processor masks it to 5 bits (6 for a 64-bit register)
+     * @return this assembler
+     * @throws IllegalArgumentException if {@code count} is outside 0..255, or {@code reg} does not exist in the mode
+     */
     public X86Assembler sar(Register reg, int count) {
         return shift(SHIFT_SAR, reg, count);
     }
 
-    /** {@code rol reg, count}. */
+    /**
+     * {@code rol reg, count}, which rotates left: D0 /0 (8-bit) or D1 /0 for a count
+     * of 1, else C0 /0 ib or C1 /0 ib (SDM Vol. 2, RCL/RCR/ROL/ROR).
+     *
+     * @param reg the register shifted
+     * @param count the number of bit positions, 0..255; the processor masks it to 5 bits (6 for a 64-bit register)
+     * @return this assembler
+     * @throws IllegalArgumentException if {@code count} is outside 0..255, or {@code reg} does not exist in the mode
+     */
     public X86Assembler rol(Register reg, int count) {
         return shift(SHIFT_ROL, reg, count);
     }
 
-    /** {@code ror reg, count}. */
+    /**
+     * {@code ror reg, count}, which rotates right: D0 /1 (8-bit) or D1 /1 for a count
+     * of 1, else C0 /1 ib or C1 /1 ib (SDM Vol. 2, RCL/RCR/ROL/ROR).
+     *
+     * @param reg the register shifted
+     * @param count the number of bit positions, 0..255; the processor masks it to 5 bits (6 for a 64-bit register)
+     * @return this assembler
+     * @throws IllegalArgumentException if {@code count} is outside 0..255, or {@code reg} does not exist in the mode
+     */
     public X86Assembler ror(Register reg, int count) {
         return shift(SHIFT_ROR, reg, count);
     }
 
     // ---------------------------------------------------------------- port I/O
 
-    /** {@code in acc, port}: E4/E5 ib, for an 8-bit port number. */
+    /**
+     * {@code in acc, port}: E4 ib (AL) or E5 ib (AX, EAX), for an 8-bit port number; reads the port into the
+     * accumulator (SDM Vol. 2, IN). Under KVM each one exits to the VMM's I/O-port bus.
+     *
+     * @param accumulator AL, AX or EAX: the access width
+     * @param port the port number, 0..0xff
+     * @return this assembler
+     * @throws IllegalArgumentException if {@code port} is outside 0..0xff, or {@code accumulator} is not AL,
+     *     AX or EAX
+     */
     public X86Assembler in(Register accumulator, int port) {
         requirePort8(port);
         return emit(ioInstruction(accumulator, 0xe4, port));
     }
 
-    /** {@code in acc, dx}: EC/ED. */
+    /**
+     * {@code in acc, dx}: EC (AL) or ED (AX, EAX); reads the port whose number is in DX into the accumulator
+     * (SDM Vol. 2, IN).
+     *
+     * @param accumulator AL, AX or EAX: the access width
+     * @param dx {@link Register#DX}
+     * @return this assembler
+     * @throws IllegalArgumentException unless {@code dx} is DX (also for null), or if {@code accumulator} is
+     *     not AL, AX or EAX
+     */
     public X86Assembler in(Register accumulator, Register dx) {
         requireDx(dx);
         return emit(ioInstruction(accumulator, 0xec, -1));
     }
 
-    /** {@code out port, acc}: E6/E7 ib, for an 8-bit port number. */
+    /**
+     * {@code out port, acc}: E6 ib (AL) or E7 ib (AX, EAX), for an 8-bit port number; writes the accumulator to
+     * the port (SDM Vol. 2, OUT). Under KVM each one exits to the VMM's I/O-port bus.
+     *
+     * @param port the port number, 0..0xff
+     * @param accumulator AL, AX or EAX: the access width
+     * @return this assembler
+     * @throws IllegalArgumentException if {@code port} is outside 0..0xff, or {@code accumulator} is not AL,
+     *     AX or EAX
+     */
     public X86Assembler out(int port, Register accumulator) {
         requirePort8(port);
         return emit(ioInstruction(accumulator, 0xe6, port));
     }
 
-    /** {@code out dx, acc}: EE/EF. */
+    /**
+     * {@code out dx, acc}: EE (AL) or EF (AX, EAX); writes the accumulator to the port whose number is in DX
+     * (SDM Vol. 2, OUT).
+     *
+     * @param dx {@link Register#DX}
+     * @param accumulator AL, AX or EAX: the access width
+     * @return this assembler
+     * @throws IllegalArgumentException unless {@code dx} is DX (also for null), or if {@code accumulator} is
+     *     not AL, AX or EAX
+     */
     public X86Assembler out(Register dx, Register accumulator) {
         requireDx(dx);
         return emit(ioInstruction(accumulator, 0xee, -1));

@@ -34,6 +34,24 @@ public record AcpiConfig(
         long tableAreaBase,
         long tableAreaSize) {
 
+    /**
+     * Checks the configuration and copies the lists.
+     *
+     * @param vcpus         number of vCPUs, 1..{@link Madt#MAX_VCPUS}
+     * @param lapicAddress  the Local APIC's MMIO base, a 32-bit address
+     * @param ioapicId      the I/O APIC's ID, 0..255
+     * @param ioapicAddress the I/O APIC's MMIO base, a 32-bit address
+     * @param pcatCompat    MADT flag PCAT_COMPAT
+     * @param overrides     MADT Interrupt Source Overrides; copied
+     * @param resetRegister the FADT's RESET_REG and RESET_VALUE
+     * @param devices       the DSDT's devices under \_SB; copied
+     * @param tableAreaBase guest-physical base of the table area, 16-byte aligned
+     * @param tableAreaSize bytes reserved for all tables; positive, and the area must end at or below 4 GiB
+     * @throws IllegalArgumentException when a value is outside its range, {@code tableAreaBase} is not
+     *     16-byte aligned, or the area is empty, negative or passes 4 GiB
+     * @throws NullPointerException when {@code overrides}, {@code resetRegister} or {@code devices} is null, or a
+     *     list holds null
+     */
     public AcpiConfig {
         if (vcpus < 1 || vcpus > Madt.MAX_VCPUS) {
             throw new IllegalArgumentException(String.format(
@@ -57,13 +75,25 @@ public record AcpiConfig(
         }
     }
 
-    /** A copy with {@code devices} instead (the machine adds virtio-mmio devices to the legacy ones). */
+    /**
+     * A copy with {@code devices} instead (the machine adds virtio-mmio devices to the legacy ones).
+     *
+     * @param newDevices the DSDT's devices under \_SB, in order; replaces {@link #devices()}
+     * @return a configuration equal to this one but for its devices
+     * @throws NullPointerException when {@code newDevices} is null or holds null
+     */
     public AcpiConfig withDevices(List<AcpiDevice> newDevices) {
         return new AcpiConfig(vcpus, lapicAddress, ioapicId, ioapicAddress, pcatCompat, overrides,
             resetRegister, newDevices, tableAreaBase, tableAreaSize);
     }
 
-    /** A copy with {@code n} vCPUs. */
+    /**
+     * A copy with {@code n} vCPUs.
+     *
+     * @param n number of vCPUs, 1..{@link Madt#MAX_VCPUS}
+     * @return a configuration equal to this one but for its vCPU count
+     * @throws IllegalArgumentException when {@code n} is outside 1..{@link Madt#MAX_VCPUS}
+     */
     public AcpiConfig withVcpus(int n) {
         return new AcpiConfig(n, lapicAddress, ioapicId, ioapicAddress, pcatCompat, overrides,
             resetRegister, devices, tableAreaBase, tableAreaSize);

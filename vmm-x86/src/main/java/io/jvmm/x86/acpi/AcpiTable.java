@@ -7,23 +7,34 @@ import java.util.Arrays;
  * other, so they must be written exactly there).
  *
  * @param signature "RSD PTR " for the RSDP, else the 4-character table signature
+ * @param address   the guest-physical address the table was built for
+ * @param bytes     the whole table, header included; copied in and out, so the record stays immutable
  */
 public record AcpiTable(String signature, long address, byte[] bytes) {
+    /**
+     * Copies {@code bytes}.
+     *
+     * @param signature "RSD PTR " for the RSDP, else the 4-character table signature
+     * @param address   the guest-physical address the table was built for
+     * @param bytes     the whole table; the array is copied
+     * @throws NullPointerException when {@code bytes} is null
+     */
     public AcpiTable {
         bytes = bytes.clone();
     }
 
-    /** A copy of the table's bytes. */
+    /** {@return a copy of the table's bytes} */
     @Override
     public byte[] bytes() {
         return bytes.clone();
     }
 
+    /** {@return the table's length in bytes} */
     public int length() {
         return bytes.length;
     }
 
-    /** One past the last byte. */
+    /** {@return the guest-physical address one past the table's last byte, {@code address + length()}} */
     public long end() {
         return address + bytes.length;
     }

@@ -28,6 +28,8 @@ public final class AcpiTables {
     /**
      * The tables for {@code config}, at their addresses in its table area.
      *
+     * @param config the machine to describe, and where the tables go
+     * @return the RSDP, XSDT, FADT, MADT and DSDT in that (address) order, laid out as the class comment shows
      * @throws IllegalArgumentException when the tables do not fit in the area, or a device cannot
      *     be described
      */

@@ -24,6 +24,8 @@ public final class AmlName {
      * The 4 bytes of one NameSeg: LeadNameChar ('A'-'Z' or '_') then up to three NameChars
      * ('A'-'Z', '0'-'9', '_'), padded with '_'.
      *
+     * @param seg the segment, 1 to 4 characters
+     * @return a fresh 4-byte array: the segment in ASCII, padded with '_'
      * @throws IllegalArgumentException for an empty, too long or badly formed segment
      */
     public static byte[] nameSeg(String seg) {
@@ -47,6 +49,11 @@ public final class AmlName {
     /**
      * The NameString for {@code path}: prefix, then NullName (no segment), one NameSeg,
      * DualNamePrefix + 2 segments, or MultiNamePrefix + count + 3..255 segments.
+     *
+     * @param path an ASL path: {@code \} or {@code ^}s, then dot-separated segments (empty for NullName)
+     * @return the encoded NameString, a fresh array
+     * @throws IllegalArgumentException when the path has more than 255 segments or a segment is refused by
+     *     {@link #nameSeg(String)} (an empty one between two dots, say)
      */
     public static byte[] nameString(String path) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

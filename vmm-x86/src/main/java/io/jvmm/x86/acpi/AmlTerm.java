@@ -17,12 +17,12 @@ public final class AmlTerm {
         this.bytes = bytes;
     }
 
-    /** Encoded length in bytes. */
+    /** {@return the encoded length in bytes} */
     public int length() {
         return bytes.length;
     }
 
-    /** A copy of the encoding. */
+    /** {@return a copy of the encoding} */
     public byte[] toBytes() {
         return bytes.clone();
     }
@@ -40,7 +40,12 @@ public final class AmlTerm {
         return out.toByteArray();
     }
 
-    /** A TermList: {@code terms} one after another, as one term (a DSDT body of several scopes). */
+    /**
+     * A TermList: {@code terms} one after another, as one term (a DSDT body of several scopes).
+     *
+     * @param terms the terms, in order; none gives an empty term
+     * @return one term whose encoding is the concatenation of theirs
+     */
     public static AmlTerm concatTerms(AmlTerm... terms) {
         return new AmlTerm(concat(terms));
     }

@@ -23,18 +23,32 @@ import java.util.Map;
  * V000..VFFF (hex); _UID counts devices with the same _HID from 0.
  */
 public final class Dsdt {
+    /** The table's signature. */
     public static final String SIGNATURE = "DSDT";
+    /** DSDT revision 2: AML integers are 64 bits wide. */
     public static final int REVISION = 2;
 
     private Dsdt() {
     }
 
-    /** The DSDT for {@code config}'s devices. */
+    /**
+     * The DSDT for {@code config}'s devices.
+     *
+     * @param config the machine, for its devices
+     * @return the whole table: header, then the TermList of {@link #aml(List)}, with Length and Checksum set
+     * @throws IllegalArgumentException when there are too many devices of one kind to name (see the class comment)
+     */
     public static byte[] build(AcpiConfig config) {
         return Sdt.table(SIGNATURE, REVISION, aml(config.devices()).toBytes());
     }
 
-    /** The AML body: {@code Scope (\_SB)} with one Device per entry of {@code devices}. */
+    /**
+     * The AML body: {@code Scope (\_SB)} with one Device per entry of {@code devices}.
+     *
+     * @param devices the devices, in order; each Device holds _HID, _UID and _CRS
+     * @return the Scope term
+     * @throws IllegalArgumentException when there are too many devices of one kind to name (see the class comment)
+     */
     public static AmlTerm aml(List<AcpiDevice> devices) {
         Map<Class<?>, Integer> counts = new HashMap<>();
         List<AmlTerm> terms = new ArrayList<>();

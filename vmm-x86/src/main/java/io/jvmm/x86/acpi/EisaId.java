@@ -11,7 +11,13 @@ public final class EisaId {
     private EisaId() {
     }
 
-    /** Whether {@code id} has the form EISAID accepts: "UUUXXXX", U = A-Z, X = hex digit. */
+    /**
+     * Whether {@code id} has the form EISAID accepts: "UUUXXXX", U = A-Z, X = hex digit.
+     *
+     * @param id the identifier to test
+     * @return true for exactly three upper-case letters followed by four upper-case hex digits
+     * @throws NullPointerException when {@code id} is null
+     */
     public static boolean isEisaId(String id) {
         return id.matches("[A-Z]{3}[0-9A-F]{4}");
     }
@@ -19,6 +25,8 @@ public final class EisaId {
     /**
      * The 32-bit integer value the AML holds for {@code id}.
      *
+     * @param id a "UUUXXXX" PNP identifier such as {@code PNP0501}
+     * @return the compressed ID, byte-swapped as the class comment says: 0x0105D041 for {@code PNP0501}
      * @throws IllegalArgumentException when {@code id} is not "UUUXXXX"
      */
     public static int encode(String id) {

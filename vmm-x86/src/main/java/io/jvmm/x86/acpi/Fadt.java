@@ -71,7 +71,10 @@ public final class Fadt {
     public static final int FLAG_HW_REDUCED_ACPI = 1 << 20;
 
     // IA-PC Boot Architecture Flags (5.2.9.3).
-    /** IAPC_BOOT_ARCH bit 0, LEGACY_DEVICES: ISA devices not enumerated by ACPI may exist; jvmm leaves it clear. */
+    /**
+     * IAPC_BOOT_ARCH bit 0, LEGACY_DEVICES: user-visible LPC or ISA devices exist; clear, every device is found
+     * by enumeration (the ACPI namespace). jvmm leaves it clear.
+     */
     public static final int IAPC_LEGACY_DEVICES = 1 << 0;
     /** IAPC_BOOT_ARCH bit 1, 8042: an 8042-compatible keyboard controller is present. */
     public static final int IAPC_8042 = 1 << 1;

@@ -23,6 +23,8 @@ public final class PkgLength {
      * The PkgLength bytes for a body of {@code bodyLength} bytes: the shortest encoding whose value
      * (body + its own length) fits.
      *
+     * @param bodyLength bytes that follow the PkgLength, 0..{@link #MAX} - 4
+     * @return 1 to 4 bytes, to be placed right after the opcode
      * @throws IllegalArgumentException when the body is negative or too long for 4 bytes
      */
     public static byte[] encode(int bodyLength) {

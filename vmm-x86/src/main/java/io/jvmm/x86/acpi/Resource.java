@@ -7,14 +7,28 @@ package io.jvmm.x86.acpi;
  * are little-endian. {@link Aml#resourceTemplate} appends the End Tag.
  */
 public sealed interface Resource {
-    /** The descriptor's bytes, tag included. */
+    /** {@return the descriptor's bytes, tag included, as they go in the _CRS buffer; a fresh array} */
     byte[] encode();
 
     /**
      * I/O Port Descriptor (6.4.2.5), small type 0x08, 7 bytes after the tag (tag byte 0x47).
      * Decodes all 16 address bits (ASL {@code Decode16}), as ISA devices on a PC do.
+     *
+     * @param minBase   Range Minimum Base: the lowest base address, 0..0xFFFF
+     * @param maxBase   Range Maximum Base: the highest base address, {@code minBase}..0xFFFF
+     * @param alignment Base Alignment in bytes, 0..0xFF
+     * @param length    Range Length: the number of contiguous ports, 0..0xFF
      */
     record Io(int minBase, int maxBase, int alignment, int length) implements Resource {
+        /**
+         * Checks the fields.
+         *
+         * @param minBase   the lowest base address
+         * @param maxBase   the highest base address
+         * @param alignment the base alignment
+         * @param length    the number of ports
+         * @throws IllegalArgumentException when a field is outside its range or {@code maxBase < minBase}
+         */
         public Io {
             checkRange("I/O minimum base", minBase, 0xffff);
             checkRange("I/O maximum base", maxBase, 0xffff);
@@ -26,7 +40,14 @@ public sealed interface Resource {
             }
         }
 
-        /** A fixed range of {@code length} ports at {@code base} (minimum = maximum, alignment 1). */
+        /**
+         * A fixed range of {@code length} ports at {@code base} (minimum = maximum, alignment 1).
+         *
+         * @param base   the first port, 0..0xFFFF
+         * @param length the number of ports, 0..0xFF
+         * @return the descriptor
+         * @throws IllegalArgumentException when {@code base} or {@code length} is outside its range
+         */
         public static Io fixed(int base, int length) {
             return new Io(base, base, 1, length);
         }
@@ -46,13 +67,33 @@ public sealed interface Resource {
      * IRQ Descriptor (6.4.2.1) for ISA interrupts 0..15. Edge-triggered, active-high, exclusive is
      * the ISA default and encodes as the 2-byte form (tag 0x22, ASL {@code IRQNoFlags}); any other
      * mode needs the information byte (tag 0x23).
+     *
+     * @param irq            the ISA IRQ, 0..15 (one bit of the IRQ mask)
+     * @param levelTriggered level-triggered ({@code _HE} = 0) rather than edge-triggered
+     * @param activeLow      active-low ({@code _LL} = 1) rather than active-high
+     * @param shared         shared with other devices ({@code _SHR} = 1) rather than exclusive
      */
     record Irq(int irq, boolean levelTriggered, boolean activeLow, boolean shared) implements Resource {
+        /**
+         * Checks the IRQ number.
+         *
+         * @param irq            the ISA IRQ
+         * @param levelTriggered level- rather than edge-triggered
+         * @param activeLow      active-low rather than active-high
+         * @param shared         shared rather than exclusive
+         * @throws IllegalArgumentException when {@code irq} is outside 0..15
+         */
         public Irq {
             checkRange("ISA IRQ", irq, 15);
         }
 
-        /** Edge-triggered, active-high, exclusive: what ISA devices (COM1, i8042, RTC) raise. */
+        /**
+         * Edge-triggered, active-high, exclusive: what ISA devices (COM1, i8042, RTC) raise.
+         *
+         * @param irq the ISA IRQ, 0..15
+         * @return the descriptor, which encodes in the 2-byte form
+         * @throws IllegalArgumentException when {@code irq} is outside 0..15
+         */
         public static Irq isa(int irq) {
             return new Irq(irq, false, false, false);
         }
@@ -72,8 +113,21 @@ public sealed interface Resource {
     /**
      * 32-Bit Fixed Memory Range Descriptor (6.4.3.4), large type 0x06 (tag 0x86), 9 bytes after the
      * length: information (bit 0 = read/write), base, length.
+     *
+     * @param base     Range Base Address, 0..0xFFFF_FFFF
+     * @param length   Range Length in bytes, 0..0xFFFF_FFFF; {@code base + length} at most 4 GiB
+     * @param writable read/write (information bit 0 = 1) rather than read-only
      */
     record Memory32Fixed(long base, long length, boolean writable) implements Resource {
+        /**
+         * Checks the range.
+         *
+         * @param base     the base address
+         * @param length   the length in bytes
+         * @param writable read/write rather than read-only
+         * @throws IllegalArgumentException when {@code base} or {@code length} does not fit in 32 bits, or the
+         *     range passes 4 GiB
+         */
         public Memory32Fixed {
             checkRange("memory base", base, 0xffff_ffffL);
             checkRange("memory length", length, 0xffff_ffffL);
@@ -96,14 +150,34 @@ public sealed interface Resource {
      * interrupt (GSI): flags, a table length, then the 32-bit interrupt numbers. No resource source
      * (the interrupts are the platform's own). jvmm's virtio-mmio interrupts are edge-triggered
      * and active-high, as KVM injects them (a pulse through KVM_IRQ_LINE or an irqfd).
+     *
+     * @param gsi            the interrupt number, 0..0xFFFF_FFFF
+     * @param levelTriggered level-triggered ({@code _HE} = 0) rather than edge-triggered
+     * @param activeLow      active-low ({@code _LL} = 1) rather than active-high
+     * @param shared         shared with other devices ({@code _SHR} = 1) rather than exclusive
      */
     record ExtendedInterrupt(long gsi, boolean levelTriggered, boolean activeLow, boolean shared)
             implements Resource {
+        /**
+         * Checks the interrupt number.
+         *
+         * @param gsi            the interrupt number
+         * @param levelTriggered level- rather than edge-triggered
+         * @param activeLow      active-low rather than active-high
+         * @param shared         shared rather than exclusive
+         * @throws IllegalArgumentException when {@code gsi} does not fit in 32 bits
+         */
         public ExtendedInterrupt {
             checkRange("interrupt number", gsi, 0xffff_ffffL);
         }
 
-        /** A consumer, edge-triggered, active-high, exclusive interrupt. */
+        /**
+         * A consumer, edge-triggered, active-high, exclusive interrupt.
+         *
+         * @param gsi the interrupt number, 0..0xFFFF_FFFF
+         * @return the descriptor
+         * @throws IllegalArgumentException when {@code gsi} does not fit in 32 bits
+         */
         public static ExtendedInterrupt edge(long gsi) {
             return new ExtendedInterrupt(gsi, false, false, false);
         }
