@@ -53,9 +53,9 @@ public final class LibC {
     /** mremap(2): move the mapping to {@code newAddress}, replacing what is there; needs {@link #MREMAP_MAYMOVE}. */
     public static final int MREMAP_FIXED = 2;
     /**
-     * mremap(2): move the pages but leave the old range mapped, empty (needs
-     * {@link #MREMAP_MAYMOVE} and equal sizes). Since Linux 5.7 (private anonymous only); for every
-     * other mapping since 5.13.
+     * mremap(2): move the pages but keep the old range mapped, its pages gone so that they fault
+     * anew (needs {@link #MREMAP_MAYMOVE} and equal sizes). Since Linux 5.7 (private anonymous
+     * only); for every other mapping since 5.13.
      */
     public static final int MREMAP_DONTUNMAP = 4;
 
@@ -69,8 +69,8 @@ public final class LibC {
      */
     public static final int MADV_DONTNEED = 4;
     /**
-     * madvise(2): free the pages and their backing store (punch a hole); shared mappings on tmpfs
-     * and some file systems only.
+     * madvise(2): free the pages and their backing store (punch a hole); shared writable mappings
+     * of tmpfs and of file systems that can punch holes only.
      */
     public static final int MADV_REMOVE = 9;
     /** madvise(2): do not map the range into a child after fork(2). */
@@ -408,9 +408,9 @@ public final class LibC {
      * @param length the length in bytes
      * @param advice one of the {@code MADV_} constants
      * @throws SyscallException {@code "madvise"} with its errno: e.g. EINVAL (unaligned address,
-     *     unknown advice, or advice that does not apply to the mapping, such as
-     *     {@link #MADV_REMOVE} on a private one), ENOMEM (part of the range is not mapped),
-     *     EOPNOTSUPP (the file system cannot punch holes)
+     *     unknown advice, or advice that does not apply to the mapping), EACCES
+     *     ({@link #MADV_REMOVE} on a range that is not a shared writable mapping), EOPNOTSUPP (a
+     *     file system that cannot remove pages), ENOMEM (part of the range is not mapped)
      */
     public static void madviseChecked(long addr, long length, int advice) {
         try {
@@ -530,10 +530,10 @@ public final class LibC {
      * @param cmd {@link #F_GETFD}, {@link #F_GETFL}, {@link #F_ADD_SEALS} or {@link #F_GET_SEALS}
      * @param arg the argument: the seals for {@link #F_ADD_SEALS}; ignored by the other three
      * @return the command's result: the flags or seals asked for, 0 for {@link #F_ADD_SEALS}
-     * @throws SyscallException {@code "fcntl"} with its errno: e.g. EBADF, EINVAL (unknown command,
-     *     or seals on a file that is not a memfd), EPERM ({@link #F_SEAL_SEAL} is set, or the memfd
-     *     was created without {@link #MFD_ALLOW_SEALING}), EBUSY ({@link #F_SEAL_WRITE} while a
-     *     writable shared mapping exists)
+     * @throws SyscallException {@code "fcntl"} with its errno: e.g. EBADF, EINVAL (unknown command
+     *     or seal, or seals on a file that does not support sealing), EPERM ({@link #F_SEAL_SEAL}
+     *     is set, as on a memfd created without {@link #MFD_ALLOW_SEALING}), EBUSY
+     *     ({@link #F_SEAL_WRITE} while a writable shared mapping exists)
      */
     public static int fcntlChecked(int fd, int cmd, int arg) {
         try {
@@ -771,7 +771,7 @@ public final class LibC {
      *
      * @param fd    a descriptor open for reading
      * @param buf   the host address of at least {@code count} writable bytes
-     * @param count the most bytes to read (for an eventfd at least 8)
+     * @param count the most bytes to read (at least 8 for an eventfd, which reads 8)
      * @return the number of bytes read: 0 at end of file, possibly fewer than {@code count}
      * @throws SyscallException {@code "read"} with its errno: e.g. EAGAIN (non-blocking and nothing
      *     to read, such as an eventfd at 0), EINTR, EINVAL, EIO, EBADF, EFAULT
@@ -789,7 +789,7 @@ public final class LibC {
      *
      * @param fd    a descriptor open for writing
      * @param buf   the host address of {@code count} readable bytes
-     * @param count the most bytes to write (for an eventfd exactly 8)
+     * @param count the most bytes to write (at least 8 for an eventfd, which takes the first 8)
      * @return the number of bytes written, possibly fewer than {@code count}
      * @throws SyscallException {@code "write"} with its errno: e.g. EAGAIN (non-blocking and no
      *     room, such as an eventfd counter that would overflow), EINTR, EINVAL, ENOSPC, EIO, EBADF,
@@ -856,8 +856,7 @@ public final class LibC {
      * @param termios the settings, a {@code struct termios} as {@link #tcgetattrChecked} returns it
      * @throws IllegalArgumentException if {@code termios} is shorter than {@link #TERMIOS_SIZE}
      *     bytes
-     * @throws SyscallException {@code "tcsetattr"} with its errno: e.g. ENOTTY, EINVAL, EINTR,
-     *     EBADF
+     * @throws SyscallException {@code "tcsetattr"} with its errno: e.g. ENOTTY, EINVAL, EBADF
      */
     public static void tcsetattrChecked(int fd, int action, byte[] termios) {
         if (termios.length < TERMIOS_SIZE) {

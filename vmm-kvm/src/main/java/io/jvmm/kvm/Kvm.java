@@ -19,7 +19,9 @@ import java.util.Optional;
 /**
  * The KVM subsystem: an open {@code /dev/kvm} (api.rst 4, "system ioctls"). It checks the API
  * version, answers capability queries and creates VMs. A {@link Vm} outlives the {@code Kvm} it
- * came from: closing this does not affect VMs already created.
+ * came from: closing this does not affect VMs already created. The methods may be called from
+ * any thread, concurrently; after {@link #close()} those that issue an ioctl throw
+ * {@link io.jvmm.core.ClosedException}.
  */
 public final class Kvm implements AutoCloseable {
     /** The KVM device node. */
@@ -36,16 +38,27 @@ public final class Kvm implements AutoCloseable {
     /** The KVM API version jvmm is written for ({@code KVM_GET_API_VERSION}; api.rst 4.1: always 12). */
     public static final int REQUIRED_API_VERSION = KvmConstants.KVM_API_VERSION;
 
-    /** Opens {@link #DEVICE}. See {@link #open(Path)}. */
+    /**
+     * Opens {@link #DEVICE}. See {@link #open(Path)}.
+     *
+     * @return the open KVM subsystem; the caller closes it
+     * @throws SyscallException when {@code /dev/kvm} cannot be opened (e.g. ENOENT without the kvm module, EACCES)
+     * @throws KvmException when {@code KVM_GET_API_VERSION} fails
+     * @throws IllegalStateException when the API version differs
+     */
     public static Kvm open() {
         return open(DEVICE);
     }
 
     /**
      * Opens the KVM device at {@code path} read-write with {@code O_CLOEXEC} and checks that its
-     * API version is {@link KvmConstants#KVM_API_VERSION}.
+     * API version is {@link KvmConstants#KVM_API_VERSION} ({@code open(2)}, then {@code KVM_GET_API_VERSION},
+     * api.rst 4.1). On failure the descriptor is closed again.
      *
+     * @param path the KVM device node, normally {@link #DEVICE}
+     * @return the open KVM subsystem; the caller closes it
      * @throws SyscallException when the device cannot be opened (e.g. ENOENT, EACCES)
+     * @throws KvmException when {@code KVM_GET_API_VERSION} fails (e.g. ENOTTY: not a KVM device)
      * @throws IllegalStateException when the API version differs
      */
     public static Kvm open(Path path) {
@@ -66,7 +79,11 @@ public final class Kvm implements AutoCloseable {
 
     /**
      * Why KVM cannot be used here, or empty when {@link #DEVICE} opens and has the right API
-     * version. For tests that skip with a stated reason and for {@code jvmm check}.
+     * version. For tests that skip with a stated reason and for {@code jvmm check}. Opens and closes
+     * the device; never throws for an unusable device.
+     *
+     * @return the failure's message (prefixed {@code "cannot open /dev/kvm: "} when {@code open(2)}
+     *     failed), or empty when KVM is usable
      */
     public static Optional<String> unavailableReason() {
         try {
@@ -81,37 +98,65 @@ public final class Kvm implements AutoCloseable {
         }
     }
 
-    /** Whether {@link #DEVICE} can be opened and speaks the expected API version. */
+    /** {@return whether {@link #DEVICE} can be opened and speaks the expected API version} See {@link #unavailableReason()}. */
     public static boolean isAvailable() {
         return unavailableReason().isEmpty();
     }
 
-    /** The API version ({@link KvmConstants#KVM_API_VERSION}). */
+    /** {@return the API version the kernel reported, always {@link KvmConstants#KVM_API_VERSION} (12)} */
     public int apiVersion() {
         return apiVersion;
     }
 
-    /** {@code KVM_CHECK_EXTENSION}: 0 when unsupported, otherwise 1 or a capability-specific value. */
+    /**
+     * {@code KVM_CHECK_EXTENSION} on the system descriptor (api.rst 4.4).
+     *
+     * @param cap the capability to ask about
+     * @return 0 when unsupported, otherwise 1 or a capability-specific value (e.g. a count for
+     *     {@link KvmCap#NR_MEMSLOTS})
+     * @throws KvmException if the ioctl fails
+     */
     public int checkExtension(KvmCap cap) {
         return fd.ioctl(KvmIoctls.KVM_CHECK_EXTENSION, cap.number(), cap.cName());
     }
 
-    /** Whether {@code cap} is supported. */
+    /**
+     * Whether {@code cap} is supported.
+     *
+     * @param cap the capability to ask about
+     * @return {@code true} if {@link #checkExtension} reports a positive value
+     * @throws KvmException if the ioctl fails
+     */
     public boolean hasExtension(KvmCap cap) {
         return checkExtension(cap) > 0;
     }
 
-    /** Bytes to mmap from a vCPU descriptor: {@code struct kvm_run} plus the pages after it (PIO data). */
+    /**
+     * {@code KVM_GET_VCPU_MMAP_SIZE} (api.rst 4.5).
+     *
+     * @return the bytes to mmap from a vCPU descriptor: {@code struct kvm_run} plus the pages after it (PIO data)
+     * @throws KvmException if the ioctl fails
+     */
     public int vcpuMmapSize() {
         return fd.ioctl(KvmIoctls.KVM_GET_VCPU_MMAP_SIZE, 0, "");
     }
 
-    /** The number of memory slots a VM may use (KVM_CAP_NR_MEMSLOTS). */
+    /**
+     * The number of memory slots a VM may use (KVM_CAP_NR_MEMSLOTS).
+     *
+     * @return the slot count; slot numbers run from 0 to one below it
+     * @throws KvmException if the ioctl fails
+     */
     public int maxMemorySlots() {
         return checkExtension(KvmCap.NR_MEMSLOTS);
     }
 
-    /** The maximum number of vCPUs (KVM_CAP_MAX_VCPUS, falling back to KVM_CAP_NR_VCPUS, then 4 per api.rst). */
+    /**
+     * The maximum number of vCPUs (KVM_CAP_MAX_VCPUS, falling back to KVM_CAP_NR_VCPUS, then 4 per api.rst).
+     *
+     * @return the largest vCPU count a VM may have, at least 1
+     * @throws KvmException if the ioctl fails
+     */
     public int maxVcpus() {
         int max = checkExtension(KvmCap.MAX_VCPUS);
         if (max > 0) {
@@ -123,7 +168,11 @@ public final class Kvm implements AutoCloseable {
 
     /**
      * {@code KVM_GET_SUPPORTED_CPUID}: the CPUID leaves KVM can present to a guest on this host,
-     * the starting point for {@link Vcpu#setCpuid2}.
+     * the starting point for {@link Vcpu#setCpuid2} (api.rst 4.46). Asks for up to
+     * {@link KvmConstants#KVM_MAX_CPUID_ENTRIES} entries.
+     *
+     * @return the entries in the kernel's order, in an unmodifiable list
+     * @throws KvmException if the ioctl fails (E2BIG: the host has more leaves than that)
      */
     public List<CpuidEntry> supportedCpuid() {
         int max = KvmConstants.KVM_MAX_CPUID_ENTRIES;
@@ -134,7 +183,13 @@ public final class Kvm implements AutoCloseable {
         return CpuidCodec.read(b);
     }
 
-    /** {@code KVM_GET_MSR_INDEX_LIST}: the MSRs KVM saves and restores for a guest. */
+    /**
+     * {@code KVM_GET_MSR_INDEX_LIST}: the MSRs KVM saves and restores for a guest (api.rst 4.3).
+     * Two ioctls: one to learn the count, one to fetch the list.
+     *
+     * @return the MSR indices, in a new array, in the kernel's order
+     * @throws KvmException if either ioctl fails (other than the expected E2BIG of the first)
+     */
     public int[] msrIndexList() {
         NativeStruct probe = NativeStruct.allocate(KvmMsrList.SIZE);
         int r = fd.ioctlErrno(KvmIoctls.KVM_GET_MSR_INDEX_LIST, probe.address());
@@ -157,7 +212,12 @@ public final class Kvm implements AutoCloseable {
 
     /**
      * {@code KVM_CREATE_VM} (machine type 0, the default). Setup-time statistics measure from the
-     * moment recorded here ({@link Vm#createdAtNanos()}).
+     * moment recorded here ({@link Vm#createdAtNanos()}). api.rst 4.2. Also queries
+     * {@link #vcpuMmapSize()} and {@link #maxMemorySlots()} for the new VM; if that fails, the VM
+     * descriptor is closed again.
+     *
+     * @return the new VM, with no memory and no vCPUs; the caller closes it
+     * @throws KvmException if an ioctl fails (e.g. ENOMEM)
      */
     public Vm createVm() {
         long created = System.nanoTime();

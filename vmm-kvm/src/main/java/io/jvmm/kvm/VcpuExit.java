@@ -4,9 +4,9 @@ import io.jvmm.kvm.sys.KvmConstants;
 
 /**
  * Why {@code KVM_RUN} returned (api.rst 5, "The kvm_run structure", exit_reason), with the data
- * of the exit. {@link Vcpu#run()} returns every exit; {@link Vcpu#run(io.jvmm.devices.bus.IoBus,
- * io.jvmm.devices.bus.MmioBus, ExitCounter)} handles {@link Io} and {@link Mmio} itself and returns only
- * the others.
+ * of the exit. {@link Vcpu#run()} returns every exit; {@link Vcpu#run(ExitHandler, ExitCounter)}
+ * serves {@link Io} and {@link Mmio} through its handler and returns only the others. Every
+ * implementation is a record (or a shared instance of one) here; switch over them exhaustively.
  */
 public sealed interface VcpuExit {
     /** KVM exit reason of a port-I/O exit (KVM_EXIT_IO, api.rst 5), as {@link ExitCounter} counts it. */
@@ -18,16 +18,18 @@ public sealed interface VcpuExit {
     /** KVM exit reason of a run interrupted by a signal, e.g. a kick (KVM_EXIT_INTR). */
     int REASON_INTR = KvmConstants.KVM_EXIT_INTR;
 
-    /** Shared instances of the exits that carry no data. */
+    /** The shared {@link Hlt}: the exits that carry no data are returned as these instances. */
     Hlt HLT = new Hlt();
+    /** The shared {@link Shutdown}. */
     Shutdown SHUTDOWN = new Shutdown();
+    /** The shared {@link Interrupted}. */
     Interrupted INTERRUPTED = new Interrupted();
 
-    /** The statistics name of this exit, e.g. {@code "io"} (see {@link KvmConstants#exitReasonName}). */
+    /** {@return the statistics name of this exit, e.g. {@code "io"} (see {@link KvmConstants#exitReasonName})} */
     String reasonName();
 
     /** Direction of a port access. */
-    enum Direction { IN, OUT }
+    enum Direction { /** Guest reads: {@code in}, {@code ins}. */ IN, /** Guest writes: {@code out}, {@code outs}. */ OUT }
 
     /**
      * An {@code in}/{@code out} (KVM_EXIT_IO): {@code count} accesses of {@code size} bytes to
@@ -35,6 +37,12 @@ public sealed interface VcpuExit {
      * {@code size * count} bytes: for OUT what the guest wrote; for IN the caller fills it before
      * the next {@link Vcpu#run()}, which hands it to the guest. The array is the record's own, not
      * copied.
+     *
+     * @param port the I/O port, 0..0xffff
+     * @param size the width of one access in bytes: 1, 2 or 4
+     * @param direction whether the guest reads ({@link Direction#IN}) or writes ({@link Direction#OUT})
+     * @param count the number of accesses, at least 1
+     * @param data {@code size * count} bytes, little-endian, access after access
      */
     record Io(int port, int size, Direction direction, int count, byte[] data) implements VcpuExit {
         @Override
@@ -51,7 +59,12 @@ public sealed interface VcpuExit {
     /**
      * A load or store to an address without memory (KVM_EXIT_MMIO). {@code data} holds
      * {@code length} bytes: for a write what the guest stored; for a read the caller fills it before
-     * the next {@link Vcpu#run()}.
+     * the next {@link Vcpu#run()}. The array is the record's own, not copied.
+     *
+     * @param address the guest-physical address of the access's first byte
+     * @param length the access width in bytes, 1 to 8
+     * @param isWrite {@code true} for a store, {@code false} for a load
+     * @param data {@code length} bytes, little-endian
      */
     record Mmio(long address, int length, boolean isWrite, byte[] data) implements VcpuExit {
         @Override
@@ -84,6 +97,9 @@ public sealed interface VcpuExit {
     /**
      * The hardware refused to enter the guest (KVM_EXIT_FAIL_ENTRY), usually invalid vCPU state;
      * the reason is the VMX/SVM exit qualification.
+     *
+     * @param hardwareEntryFailureReason {@code fail_entry.hardware_entry_failure_reason}, vendor-specific
+     * @param cpu the host CPU the entry failed on
      */
     record FailEntry(long hardwareEntryFailureReason, int cpu) implements VcpuExit {
         @Override
@@ -97,12 +113,25 @@ public sealed interface VcpuExit {
         }
     }
 
-    /** KVM could not handle something, e.g. emulate an instruction (KVM_EXIT_INTERNAL_ERROR). */
+    /**
+     * KVM could not handle something, e.g. emulate an instruction (KVM_EXIT_INTERNAL_ERROR).
+     *
+     * @param suberror a {@code KVM_INTERNAL_ERROR_*} value, named by {@link #suberrorName()}
+     * @param data the {@code internal.data} words KVM reported (at most 16), suberror-specific
+     */
     record InternalError(int suberror, long[] data) implements VcpuExit {
+        /**
+         * Copies {@code data}, so the record does not change when the caller's array does.
+         *
+         * @param suberror a {@code KVM_INTERNAL_ERROR_*} value
+         * @param data the suberror-specific words
+         * @throws NullPointerException if {@code data} is null
+         */
         public InternalError {
             data = data.clone();
         }
 
+        /** {@return a copy of the suberror-specific words} */
         @Override
         public long[] data() {
             return data.clone();
@@ -113,7 +142,7 @@ public sealed interface VcpuExit {
             return "internal_error";
         }
 
-        /** The suberror's name, e.g. {@code "emulation"}. */
+        /** {@return the suberror's name, e.g. {@code "emulation"}; {@code "suberror <n>"} for one jvmm does not know} */
         public String suberrorName() {
             return switch (suberror) {
                 case KvmConstants.KVM_INTERNAL_ERROR_EMULATION -> "emulation";
@@ -133,7 +162,12 @@ public sealed interface VcpuExit {
         }
     }
 
-    /** A system event such as a reset or shutdown request (KVM_EXIT_SYSTEM_EVENT). */
+    /**
+     * A system event such as a reset or shutdown request (KVM_EXIT_SYSTEM_EVENT).
+     *
+     * @param type {@link #SHUTDOWN}, {@link #RESET}, {@link #CRASH} or another {@code KVM_SYSTEM_EVENT_*} value
+     * @param flags {@code system_event.flags} (the first data word), type-specific
+     */
     record SystemEvent(int type, long flags) implements VcpuExit {
         /** {@code type} of a shutdown request (KVM_SYSTEM_EVENT_SHUTDOWN, api.rst 5). */
         public static final int SHUTDOWN = KvmConstants.KVM_SYSTEM_EVENT_SHUTDOWN;
@@ -147,6 +181,7 @@ public sealed interface VcpuExit {
             return "system_event";
         }
 
+        /** {@return the type's name: {@code "shutdown"}, {@code "reset"}, {@code "crash"}, or {@code "type <n>"}} */
         public String typeName() {
             return switch (type) {
                 case KvmConstants.KVM_SYSTEM_EVENT_SHUTDOWN -> "shutdown";
@@ -171,6 +206,9 @@ public sealed interface VcpuExit {
     /**
      * An exit jvmm does not model. For KVM_EXIT_UNKNOWN (0) {@code hardwareExitReason} is the
      * VMX/SVM exit reason; otherwise 0.
+     *
+     * @param exitReason the {@code kvm_run.exit_reason}, a {@code KVM_EXIT_*} value
+     * @param hardwareExitReason the VMX/SVM exit reason for KVM_EXIT_UNKNOWN, 0 for any other reason
      */
     record Unknown(int exitReason, long hardwareExitReason) implements VcpuExit {
         @Override

@@ -56,8 +56,9 @@ public final class LinuxLoader {
      *     enter, a kernel or initrd that does not fit, or a bad command line ({@link
      *     LoaderException#reason()} says which); {@code GUEST_MEMORY} when memory refused a planned
      *     write, which leaves it partly written
-     * @throws IllegalStateException when {@code memory} is closed, or when {@code layout} puts two of the
-     *     writes (kernel, command line, zero page, initrd) on the same bytes
+     * @throws io.jvmm.core.ClosedException when {@code memory} is closed
+     * @throws IllegalStateException when {@code layout} puts two of the writes (kernel, command line, zero
+     *     page, initrd) on the same bytes; nothing is written then
      */
     public static LoadedKernel load(BootLayout layout, GuestMemory memory, Path kernel, Optional<Path> initrd,
                                     String cmdline) {
@@ -77,6 +78,7 @@ public final class LinuxLoader {
      *                 stays 0)
      * @return where everything went and how to enter the kernel
      * @throws LoaderException as for {@link #load(BootLayout, GuestMemory, Path, Optional, String)}
+     * @throws io.jvmm.core.ClosedException when {@code memory} is closed
      * @throws IllegalStateException as for {@link #load(BootLayout, GuestMemory, Path, Optional, String)}
      */
     public static LoadedKernel load(BootLayout layout, GuestMemory memory, Path kernel, Optional<Path> initrd,

@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * {@link StopReason#RESET}), or the time limit. Then every vCPU is kicked out of {@code KVM_RUN}
  * ({@link Vcpu#kick()}: {@code immediate_exit} plus a signal) and the threads are joined.
  *
- * <p>Each vCPU thread spends its life in {@link Vcpu#run(io.jvmm.kvm.ExitHandler, ExitCounter)} with a {@link BusExitHandler}, which serves
- * port and MMIO exits without allocating; the thread only comes back here for the rare exits. It
- * counts exits in its own {@link ExitCounter}; the counts are summed after the join.
+ * <p>Each vCPU thread spends its life in {@link Vcpu#run(io.jvmm.kvm.ExitHandler, ExitCounter)} with a
+ * {@link BusExitHandler}, which serves port and MMIO exits without allocating; the thread only comes
+ * back here for the rare exits. It counts exits in its own {@link ExitCounter}; the counts are summed
+ * after the join.
  *
  * <p>Single use: create a runner per run.
  */

@@ -68,7 +68,7 @@ final class FileGuard {
      *
      * @throws MmapException {@code INVALID_RANGE} when the file was shrunk below the range;
      *     {@code SYSTEM_CALL_FAILED} when fstat fails
-     * @throws IllegalStateException when the mapping was closed meanwhile (its descriptor is gone)
+     * @throws ClosedException when the mapping was closed meanwhile (its descriptor is gone)
      */
     void checkCovers(long offset, long length, long mappingSize) {
         long fileSize;

@@ -59,7 +59,7 @@ import java.util.OptionalLong;
  * </ul>
  * The exception is {@link ClosedException}: after {@link #close()} every method (but
  * {@code close}, {@code toString}, {@link #pageSizeBytes} and the static {@link #fullFence}) throws
- * it, and use after close wins over every other check. A {@code null} argument is a
+ * it, whatever its arguments (but a negative file position). A {@code null} argument is a
  * {@link NullPointerException}, as everywhere in Java; a negative file position or a region of
  * another guest memory an {@link IllegalArgumentException}, and a dirty-page call on memory that
  * tracks none an {@link IllegalStateException}.
@@ -604,6 +604,17 @@ public final class GuestMemory implements AutoCloseable {
     // exactly as large as its mapping. The mapping's state then checks open and access (readable,
     // writable). Each accessor is small enough to inline at any call site.
 
+    /**
+     * Writes {@code value} as 8 little-endian bytes at {@code addr}, at any alignment; the value
+     * may not straddle a region end. Marks the page when dirty pages are tracked.
+     *
+     * @param value the value to store
+     * @param addr  the guest address of the first byte
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code INVALID_GUEST_RANGE} when the value runs past the region's end, {@code MEMORY_ACCESS}
+     *     when the mapping refuses
+     * @throws ClosedException after {@link #close()}
+     */
     public void writeLongAtAddr(long value, GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = scalarRegion(a, Long.BYTES);
@@ -611,12 +622,34 @@ public final class GuestMemory implements AutoCloseable {
         scalarMarked(r, a, Long.BYTES);
     }
 
+    /**
+     * Reads 8 little-endian bytes at {@code addr}, at any alignment; the value may not straddle a
+     * region end.
+     *
+     * @param addr the guest address of the first byte
+     * @return the value stored there
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code INVALID_GUEST_RANGE} when the value runs past the region's end, {@code MEMORY_ACCESS}
+     *     when the mapping refuses
+     * @throws ClosedException after {@link #close()}
+     */
     public long readLongFromAddr(GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = scalarRegion(a, Long.BYTES);
         return readable(r, a, Long.BYTES).getLong(a - r.base);
     }
 
+    /**
+     * Writes {@code value} as 4 little-endian bytes at {@code addr}, at any alignment; the value
+     * may not straddle a region end. Marks the page when dirty pages are tracked.
+     *
+     * @param value the value to store
+     * @param addr  the guest address of the first byte
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code INVALID_GUEST_RANGE} when the value runs past the region's end, {@code MEMORY_ACCESS}
+     *     when the mapping refuses
+     * @throws ClosedException after {@link #close()}
+     */
     public void writeIntAtAddr(int value, GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = scalarRegion(a, Integer.BYTES);
@@ -624,12 +657,34 @@ public final class GuestMemory implements AutoCloseable {
         scalarMarked(r, a, Integer.BYTES);
     }
 
+    /**
+     * Reads 4 little-endian bytes at {@code addr}, at any alignment; the value may not straddle a
+     * region end.
+     *
+     * @param addr the guest address of the first byte
+     * @return the value stored there
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code INVALID_GUEST_RANGE} when the value runs past the region's end, {@code MEMORY_ACCESS}
+     *     when the mapping refuses
+     * @throws ClosedException after {@link #close()}
+     */
     public int readIntFromAddr(GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = scalarRegion(a, Integer.BYTES);
         return readable(r, a, Integer.BYTES).getInt(a - r.base);
     }
 
+    /**
+     * Writes {@code value} as 2 little-endian bytes at {@code addr}, at any alignment; the value
+     * may not straddle a region end. Marks the page when dirty pages are tracked.
+     *
+     * @param value the value to store
+     * @param addr  the guest address of the first byte
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code INVALID_GUEST_RANGE} when the value runs past the region's end, {@code MEMORY_ACCESS}
+     *     when the mapping refuses
+     * @throws ClosedException after {@link #close()}
+     */
     public void writeShortAtAddr(short value, GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = scalarRegion(a, Short.BYTES);
@@ -637,12 +692,32 @@ public final class GuestMemory implements AutoCloseable {
         scalarMarked(r, a, Short.BYTES);
     }
 
+    /**
+     * Reads 2 little-endian bytes at {@code addr}, at any alignment; the value may not straddle a
+     * region end.
+     *
+     * @param addr the guest address of the first byte
+     * @return the value stored there
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code INVALID_GUEST_RANGE} when the value runs past the region's end, {@code MEMORY_ACCESS}
+     *     when the mapping refuses
+     * @throws ClosedException after {@link #close()}
+     */
     public short readShortFromAddr(GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = scalarRegion(a, Short.BYTES);
         return readable(r, a, Short.BYTES).getShort(a - r.base);
     }
 
+    /**
+     * Writes the byte {@code value} at {@code addr}. Marks the page when dirty pages are tracked.
+     *
+     * @param value the value to store
+     * @param addr  the guest address
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code MEMORY_ACCESS} when the mapping refuses
+     * @throws ClosedException after {@link #close()}
+     */
     public void writeByteAtAddr(byte value, GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = scalarRegion(a, Byte.BYTES);
@@ -650,6 +725,15 @@ public final class GuestMemory implements AutoCloseable {
         scalarMarked(r, a, Byte.BYTES);
     }
 
+    /**
+     * Reads the byte at {@code addr}.
+     *
+     * @param addr the guest address
+     * @return the byte stored there
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code MEMORY_ACCESS} when the mapping refuses
+     * @throws ClosedException after {@link #close()}
+     */
     public byte readByteFromAddr(GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = scalarRegion(a, Byte.BYTES);
@@ -658,6 +742,17 @@ public final class GuestMemory implements AutoCloseable {
 
     // ---- volatile scalars: naturally aligned (so never straddling), untorn, ordered ----
 
+    /**
+     * Writes {@code value} as 8 little-endian bytes at {@code addr} in one untorn store with
+     * volatile semantics ({@code VarHandle.setVolatile}). Marks the page when dirty pages are tracked.
+     *
+     * @param value the value to store
+     * @param addr  the guest address of the first byte, a multiple of 8
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code INVALID_ALIGNMENT} when it is not a multiple of 8, {@code MEMORY_ACCESS} when the
+     *     mapping refuses
+     * @throws ClosedException after {@link #close()}
+     */
     public void writeLongVolatileAtAddr(long value, GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = alignedScalarRegion(a, Long.BYTES);
@@ -665,12 +760,34 @@ public final class GuestMemory implements AutoCloseable {
         scalarMarked(r, a, Long.BYTES);
     }
 
+    /**
+     * Reads 8 little-endian bytes at {@code addr} in one untorn load with volatile semantics
+     * ({@code VarHandle.getVolatile}).
+     *
+     * @param addr the guest address of the first byte, a multiple of 8
+     * @return the value stored there
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code INVALID_ALIGNMENT} when it is not a multiple of 8, {@code MEMORY_ACCESS} when the
+     *     mapping refuses
+     * @throws ClosedException after {@link #close()}
+     */
     public long readLongVolatileFromAddr(GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = alignedScalarRegion(a, Long.BYTES);
         return readable(r, a, Long.BYTES).getLongVolatile(a - r.base);
     }
 
+    /**
+     * Writes {@code value} as 4 little-endian bytes at {@code addr} in one untorn store with
+     * volatile semantics ({@code VarHandle.setVolatile}). Marks the page when dirty pages are tracked.
+     *
+     * @param value the value to store
+     * @param addr  the guest address of the first byte, a multiple of 4
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code INVALID_ALIGNMENT} when it is not a multiple of 4, {@code MEMORY_ACCESS} when the
+     *     mapping refuses
+     * @throws ClosedException after {@link #close()}
+     */
     public void writeIntVolatileAtAddr(int value, GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = alignedScalarRegion(a, Integer.BYTES);
@@ -678,12 +795,34 @@ public final class GuestMemory implements AutoCloseable {
         scalarMarked(r, a, Integer.BYTES);
     }
 
+    /**
+     * Reads 4 little-endian bytes at {@code addr} in one untorn load with volatile semantics
+     * ({@code VarHandle.getVolatile}).
+     *
+     * @param addr the guest address of the first byte, a multiple of 4
+     * @return the value stored there
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code INVALID_ALIGNMENT} when it is not a multiple of 4, {@code MEMORY_ACCESS} when the
+     *     mapping refuses
+     * @throws ClosedException after {@link #close()}
+     */
     public int readIntVolatileFromAddr(GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = alignedScalarRegion(a, Integer.BYTES);
         return readable(r, a, Integer.BYTES).getIntVolatile(a - r.base);
     }
 
+    /**
+     * Writes {@code value} as 2 little-endian bytes at {@code addr} in one untorn store with
+     * volatile semantics ({@code VarHandle.setVolatile}). Marks the page when dirty pages are tracked.
+     *
+     * @param value the value to store
+     * @param addr  the guest address of the first byte, a multiple of 2
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code INVALID_ALIGNMENT} when it is not a multiple of 2, {@code MEMORY_ACCESS} when the
+     *     mapping refuses
+     * @throws ClosedException after {@link #close()}
+     */
     public void writeShortVolatileAtAddr(short value, GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = alignedScalarRegion(a, Short.BYTES);
@@ -691,12 +830,33 @@ public final class GuestMemory implements AutoCloseable {
         scalarMarked(r, a, Short.BYTES);
     }
 
+    /**
+     * Reads 2 little-endian bytes at {@code addr} in one untorn load with volatile semantics
+     * ({@code VarHandle.getVolatile}).
+     *
+     * @param addr the guest address of the first byte, a multiple of 2
+     * @return the value stored there
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code INVALID_ALIGNMENT} when it is not a multiple of 2, {@code MEMORY_ACCESS} when the
+     *     mapping refuses
+     * @throws ClosedException after {@link #close()}
+     */
     public short readShortVolatileFromAddr(GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = alignedScalarRegion(a, Short.BYTES);
         return readable(r, a, Short.BYTES).getShortVolatile(a - r.base);
     }
 
+    /**
+     * Writes the byte {@code value} at {@code addr} with the ordering of a volatile store (a byte
+     * store is always untorn; fences give it the ordering). Marks the page when dirty pages are tracked.
+     *
+     * @param value the value to store
+     * @param addr  the guest address
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code MEMORY_ACCESS} when the mapping refuses
+     * @throws ClosedException after {@link #close()}
+     */
     public void writeByteVolatileAtAddr(byte value, GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = scalarRegion(a, Byte.BYTES);
@@ -704,6 +864,16 @@ public final class GuestMemory implements AutoCloseable {
         scalarMarked(r, a, Byte.BYTES);
     }
 
+    /**
+     * Reads the byte at {@code addr} with the ordering of a volatile load (a byte load is always
+     * untorn; a fence gives it the ordering).
+     *
+     * @param addr the guest address
+     * @return the byte stored there
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code MEMORY_ACCESS} when the mapping refuses
+     * @throws ClosedException after {@link #close()}
+     */
     public byte readByteVolatileFromAddr(GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = scalarRegion(a, Byte.BYTES);
@@ -716,12 +886,35 @@ public final class GuestMemory implements AutoCloseable {
     // and store after it: the pair a virtqueue's index hand-over needs (virtio 1.2 §2.7.13.3,
     // §2.7.14). Weaker and cheaper than volatile: no StoreLoad fence. Allocation-free.
 
+    /**
+     * Reads 8 little-endian bytes at {@code addr} in one untorn load with acquire semantics
+     * ({@code VarHandle.getAcquire}): no later load or store moves before it.
+     *
+     * @param addr the guest address of the first byte, a multiple of 8
+     * @return the value stored there
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code INVALID_ALIGNMENT} when it is not a multiple of 8, {@code MEMORY_ACCESS} when the
+     *     mapping refuses
+     * @throws ClosedException after {@link #close()}
+     */
     public long readLongAcquireFromAddr(GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = alignedScalarRegion(a, Long.BYTES);
         return readable(r, a, Long.BYTES).getLongAcquire(a - r.base);
     }
 
+    /**
+     * Writes {@code value} as 8 little-endian bytes at {@code addr} in one untorn store with
+     * release semantics ({@code VarHandle.setRelease}): no earlier load or store moves after it.
+     * Marks the page when dirty pages are tracked.
+     *
+     * @param value the value to store
+     * @param addr  the guest address of the first byte, a multiple of 8
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code INVALID_ALIGNMENT} when it is not a multiple of 8, {@code MEMORY_ACCESS} when the
+     *     mapping refuses
+     * @throws ClosedException after {@link #close()}
+     */
     public void writeLongReleaseAtAddr(long value, GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = alignedScalarRegion(a, Long.BYTES);
@@ -729,12 +922,35 @@ public final class GuestMemory implements AutoCloseable {
         scalarMarked(r, a, Long.BYTES);
     }
 
+    /**
+     * Reads 4 little-endian bytes at {@code addr} in one untorn load with acquire semantics
+     * ({@code VarHandle.getAcquire}): no later load or store moves before it.
+     *
+     * @param addr the guest address of the first byte, a multiple of 4
+     * @return the value stored there
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code INVALID_ALIGNMENT} when it is not a multiple of 4, {@code MEMORY_ACCESS} when the
+     *     mapping refuses
+     * @throws ClosedException after {@link #close()}
+     */
     public int readIntAcquireFromAddr(GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = alignedScalarRegion(a, Integer.BYTES);
         return readable(r, a, Integer.BYTES).getIntAcquire(a - r.base);
     }
 
+    /**
+     * Writes {@code value} as 4 little-endian bytes at {@code addr} in one untorn store with
+     * release semantics ({@code VarHandle.setRelease}): no earlier load or store moves after it.
+     * Marks the page when dirty pages are tracked.
+     *
+     * @param value the value to store
+     * @param addr  the guest address of the first byte, a multiple of 4
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code INVALID_ALIGNMENT} when it is not a multiple of 4, {@code MEMORY_ACCESS} when the
+     *     mapping refuses
+     * @throws ClosedException after {@link #close()}
+     */
     public void writeIntReleaseAtAddr(int value, GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = alignedScalarRegion(a, Integer.BYTES);
@@ -742,12 +958,35 @@ public final class GuestMemory implements AutoCloseable {
         scalarMarked(r, a, Integer.BYTES);
     }
 
+    /**
+     * Reads 2 little-endian bytes at {@code addr} in one untorn load with acquire semantics
+     * ({@code VarHandle.getAcquire}): no later load or store moves before it.
+     *
+     * @param addr the guest address of the first byte, a multiple of 2
+     * @return the value stored there
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code INVALID_ALIGNMENT} when it is not a multiple of 2, {@code MEMORY_ACCESS} when the
+     *     mapping refuses
+     * @throws ClosedException after {@link #close()}
+     */
     public short readShortAcquireFromAddr(GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = alignedScalarRegion(a, Short.BYTES);
         return readable(r, a, Short.BYTES).getShortAcquire(a - r.base);
     }
 
+    /**
+     * Writes {@code value} as 2 little-endian bytes at {@code addr} in one untorn store with
+     * release semantics ({@code VarHandle.setRelease}): no earlier load or store moves after it.
+     * Marks the page when dirty pages are tracked.
+     *
+     * @param value the value to store
+     * @param addr  the guest address of the first byte, a multiple of 2
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region,
+     *     {@code INVALID_ALIGNMENT} when it is not a multiple of 2, {@code MEMORY_ACCESS} when the
+     *     mapping refuses
+     * @throws ClosedException after {@link #close()}
+     */
     public void writeShortReleaseAtAddr(short value, GuestAddress addr) {
         long a = addr.offset();
         GuestMemoryRegion r = alignedScalarRegion(a, Short.BYTES);
@@ -773,6 +1012,10 @@ public final class GuestMemory implements AutoCloseable {
      * end, but not over a gap. Slices of memory that tracks dirty pages mark what is written
      * through them. An empty list for {@code len == 0} at an address inside a region.
      *
+     * @param addr the guest address of the range's first byte
+     * @param len  the range's length in bytes, 0 or more
+     * @return a new list of the slices, in address order, whose sizes add up to {@code len}
+     * @throws ClosedException after {@link #close()}, here and later on every returned slice
      * @throws GuestMemoryException {@code INVALID_SIZE} for a negative length;
      *     {@code INVALID_GUEST_ADDRESS} when {@code addr} is in no region; {@code INVALID_GUEST_RANGE}
      *     when {@code addr + len} passes 2^64, or the range reaches a gap or the end of memory
@@ -805,10 +1048,18 @@ public final class GuestMemory implements AutoCloseable {
      * {@link #getSlices}, and is checked whole before anything is transferred. Marks the pages it
      * wrote when dirty pages are tracked. {@code src}'s own position is not used or changed.
      *
+     * @param src      the channel to read from, open for reading
+     * @param position the file position of the first byte to read, 0 or more
+     * @param addr     the guest address of the first byte to write
+     * @param len      the number of bytes to transfer, 0 or more
      * @return the bytes transferred: {@code len}, or fewer at end of file (0 when {@code position}
      *     is at or past it)
-     * @throws GuestMemoryException as {@link #getSlices}
+     * @throws GuestMemoryException as {@link #getSlices}; {@code MEMORY_ACCESS} when a mapping
+     *     refuses the write
+     * @throws IllegalArgumentException for a negative {@code position}
+     * @throws ClosedException after {@link #close()}
      * @throws IOException when the channel fails; bytes transferred before are in guest memory
+     *     (and marked dirty)
      */
     public int readFromChannel(FileChannel src, long position, GuestAddress addr, int len) throws IOException {
         long a = address(addr);
@@ -823,8 +1074,15 @@ public final class GuestMemory implements AutoCloseable {
      * {@code dst}'s own position is not used or changed; the file grows as a positional write
      * makes it.
      *
+     * @param addr     the guest address of the first byte to write out
+     * @param len      the number of bytes to transfer, 0 or more
+     * @param dst      the channel to write to, open for writing
+     * @param position the file position of the first byte to write, 0 or more
      * @return the bytes transferred: {@code len} unless the channel took fewer
-     * @throws GuestMemoryException as {@link #getSlices}
+     * @throws GuestMemoryException as {@link #getSlices}; {@code MEMORY_ACCESS} when a mapping
+     *     refuses the read
+     * @throws IllegalArgumentException for a negative {@code position}
+     * @throws ClosedException after {@link #close()}
      * @throws IOException when the channel fails
      */
     public int writeToChannel(GuestAddress addr, int len, FileChannel dst, long position) throws IOException {
@@ -843,9 +1101,18 @@ public final class GuestMemory implements AutoCloseable {
      * the channel's lock: while it runs, no other thread may use that position (positional calls
      * are unaffected).
      *
+     * @param src      the channel to read from, open for reading
+     * @param position the file position of the first byte to read, 0 or more; the channel's
+     *     position is left just past the last byte read
+     * @param ranges   the guest ranges to fill, in order; sizes 0 or more; an empty list transfers nothing
      * @return the bytes transferred: the ranges' total, or fewer at end of file
-     * @throws GuestMemoryException as {@link #getSlices}, for the first bad range
-     * @throws IOException when the channel fails
+     * @throws GuestMemoryException as {@link #getSlices}, for the first bad range; {@code MEMORY_ACCESS}
+     *     when a mapping refuses the write
+     * @throws IllegalArgumentException for a negative {@code position}
+     * @throws NullPointerException when {@code ranges} or one of its elements is null
+     * @throws ClosedException after {@link #close()}
+     * @throws IOException when the channel fails; bytes transferred before are in guest memory
+     *     (and marked dirty)
      */
     public long readFromChannel(FileChannel src, long position, List<GuestRange> ranges) throws IOException {
         nonNull(src, "src");
@@ -858,7 +1125,17 @@ public final class GuestMemory implements AutoCloseable {
      * request's buffers. The ranges are checked as for {@link #readFromChannel(FileChannel, long, List)},
      * and {@code dst}'s position is used the same way.
      *
+     * @param ranges   the guest ranges to write out, in order
+     * @param dst      the channel to write to, open for writing
+     * @param position the file position of the first byte to write, 0 or more; the channel's
+     *     position is left just past the last byte written
      * @return the bytes transferred: the ranges' total unless the channel took fewer
+     * @throws GuestMemoryException as {@link #getSlices}, for the first bad range; {@code MEMORY_ACCESS}
+     *     when a mapping refuses the read
+     * @throws IllegalArgumentException for a negative {@code position}
+     * @throws NullPointerException when {@code ranges} or one of its elements is null
+     * @throws ClosedException after {@link #close()}
+     * @throws IOException when the channel fails
      */
     public long writeToChannel(List<GuestRange> ranges, FileChannel dst, long position) throws IOException {
         nonNull(dst, "dst");
@@ -956,17 +1233,21 @@ public final class GuestMemory implements AutoCloseable {
 
     // ---- dirty pages ----
 
-    /** Whether this memory was created by {@link #createWithDirtyTracking}. */
+    /** {@return whether this memory was created by {@link #createWithDirtyTracking}} */
     public boolean tracksDirtyPages() {
         checkOpen();
         return trackDirty;
     }
 
     /**
-     * Whether the page holding {@code addr} was written since its region was last drained.
+     * Whether the page holding {@code addr} was written since its region was last drained. Does not
+     * clear the bit.
      *
+     * @param addr any guest address in the page
+     * @return true when the page was marked dirty (every page is marked after a {@link #restore})
      * @throws IllegalStateException when dirty pages are not tracked
-     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS}
+     * @throws GuestMemoryException {@code INVALID_GUEST_ADDRESS} (checked before the tracking)
+     * @throws ClosedException after {@link #close()}
      */
     public boolean isPageDirty(GuestAddress addr) {
         long a = address(addr);
@@ -980,8 +1261,13 @@ public final class GuestMemory implements AutoCloseable {
      * is swapped for zero atomically, so a write racing with the drain shows up in this result or
      * the next one, never in neither.
      *
+     * @param region one of {@link #regions()}
+     * @return a new bit set of the dirty pages; bits at or above {@code region.size() / pageSizeBytes()}
+     *     are never set
      * @throws IllegalStateException when dirty pages are not tracked
      * @throws IllegalArgumentException for a region of another guest memory
+     * @throws NullPointerException when {@code region} is null
+     * @throws ClosedException after {@link #close()}
      */
     public BitSet drainDirtyPages(GuestMemoryRegion region) {
         checkOpen();
@@ -992,7 +1278,7 @@ public final class GuestMemory implements AutoCloseable {
         return dirtyLog(i).drain();
     }
 
-    /** The host page size: the unit of the dirty bitmap. */
+    /** {@return the host page size in bytes: the unit of the dirty bitmap and of region alignment; also after close} */
     public long pageSizeBytes() {
         return pageSize;
     }
@@ -1079,8 +1365,13 @@ public final class GuestMemory implements AutoCloseable {
 
     /**
      * A slice of {@code len} bytes from {@code addr}, inside one region. It shares the guest
-     * memory's lifetime: after {@link #close()} it throws {@link IllegalStateException}.
+     * memory's lifetime: after {@link #close()} it throws {@link ClosedException}. Writes through it
+     * mark the pages when dirty pages are tracked.
      *
+     * @param addr the guest address of the slice's first byte
+     * @param len  the slice's length in bytes, 0 or more
+     * @return the slice
+     * @throws ClosedException after {@link #close()}
      * @throws GuestMemoryException {@code INVALID_SIZE} for a negative length,
      *     {@code INVALID_GUEST_ADDRESS}, {@code INVALID_GUEST_RANGE} when the slice would leave the region
      */
@@ -1100,8 +1391,11 @@ public final class GuestMemory implements AutoCloseable {
     /**
      * Frees the pages of {@code [addr, addr + len)} ({@code MADV_REMOVE} punches a hole in the memfd);
      * they read back as zeros and no longer count as data for {@link #snapshot}. The range must be
-     * whole pages inside one region.
+     * whole pages inside one region. The pages count as written for dirty tracking.
      *
+     * @param addr the guest address of the first page, page aligned
+     * @param len  the number of bytes, positive and a multiple of {@link #pageSizeBytes()}
+     * @throws ClosedException after {@link #close()}
      * @throws GuestMemoryException {@code INVALID_SIZE} for a length that is not positive,
      *     {@code MEMORY_NOT_ALIGNED} when {@code addr} or {@code len} is not page aligned (the
      *     kernel would free whole pages, more than asked), {@code INVALID_GUEST_ADDRESS},
@@ -1136,6 +1430,8 @@ public final class GuestMemory implements AutoCloseable {
      * sparse guest gives a small snapshot. The guest must not run meanwhile: the snapshot is a copy
      * of memory as the reads find it. {@code out} is neither flushed nor closed.
      *
+     * @param out where the snapshot goes; on failure it may hold part of it
+     * @throws ClosedException after {@link #close()}
      * @throws GuestMemoryException {@code SNAPSHOT_FAILED} when {@code out} fails or the memfd
      *     cannot be searched
      */
@@ -1155,7 +1451,11 @@ public final class GuestMemory implements AutoCloseable {
      * header (truncated, corrupt extent, bad checksum, I/O error), all guest memory is zero: no
      * mixture of old, restored and missing pages is ever left behind.
      *
+     * <p>With dirty tracking every page is marked dirty afterwards, whatever the outcome.
+     *
+     * @param in the stream positioned at the snapshot's first byte; left just past its last byte on success
      * @throws GuestMemoryException {@code RESTORE_FAILED}
+     * @throws ClosedException after {@link #close()}, also when a close races with the restore
      */
     public void restore(InputStream in) {
         checkOpen();
@@ -1175,7 +1475,9 @@ public final class GuestMemory implements AutoCloseable {
 
     /**
      * Closes every region's mapping and the memfd. Idempotent; safe while other threads access the
-     * memory (their accesses complete harmlessly or throw {@link IllegalStateException}).
+     * memory (their accesses complete harmlessly or throw {@link ClosedException}). The guest's
+     * pages are released at once; a memory slot registered with a region's host address must be
+     * removed from the VM first, or the guest keeps seeing scratch memory.
      */
     @Override
     public void close() {
@@ -1200,7 +1502,7 @@ public final class GuestMemory implements AutoCloseable {
 
     // ---- internals shared with GuestMemorySnapshot ----
 
-    /** The memfd descriptor; throws {@link IllegalStateException} once closed. */
+    /** The memfd descriptor; throws {@link ClosedException} once closed. */
     int memfd() {
         return shm.asRawDescriptor();
     }

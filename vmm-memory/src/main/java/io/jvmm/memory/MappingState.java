@@ -52,7 +52,7 @@ import java.util.List;
  * every access that happens after {@code close()} in the sense of the Java memory model (in the
  * closing thread, or in any thread that synchronized with it afterwards: joined it, took a lock it
  * released, read a volatile it wrote) sees the cleared word and throws
- * {@link IllegalStateException}. What it gives up is promptness for a thread that races with
+ * {@link ClosedException}. What it gives up is promptness for a thread that races with
  * {@code close()} and never synchronizes: a compiled loop of plain accesses may keep using the word
  * it loaded, and completes its accesses on the scratch memory of step 2 until it next synchronizes,
  * exactly as the access that passed its check just before {@code close()} does. A volatile
@@ -446,7 +446,7 @@ final class MappingState {
      * object. For a private mapping (a write-sealed memfd) a write racing with the move may stay on
      * the old side; it raced with the hand-over, so no ordering promised it to the new owner.
      *
-     * @throws IllegalStateException when already closed
+     * @throws ClosedException when already closed
      * @throws MmapException {@code SYSTEM_CALL_FAILED} when {@code mremap} refuses; the mapping
      *     is then still open
      */

@@ -9,22 +9,36 @@ import java.nio.channels.FileChannel;
 /**
  * Reads a chain's device-readable buffers as one stream of bytes, across buffer boundaries.
  * The buffers were checked when the chain was popped; reads go through GuestMemory's checked API.
+ * Each read moves the position past the bytes it read. Not thread-safe: one request, one thread.
  */
 public final class ChainReader {
     private final GuestMemory memory;
     private final BufferCursor cursor;
 
+    /**
+     * A reader at the start of {@code chain}'s device-readable buffers.
+     *
+     * @param memory the guest memory the buffers are in
+     * @param chain  the chain, as {@link SplitQueue#pop} returned it
+     * @throws NullPointerException when {@code chain} is null
+     */
     public ChainReader(GuestMemory memory, DescriptorChain chain) {
         this.memory = memory;
         this.cursor = new BufferCursor(chain.readable(), chain.readableLength());
     }
 
-    /** The bytes not read yet. */
+    /** {@return the bytes not read yet, 0 to {@link DescriptorChain#readableLength()}} */
     public long remaining() {
         return cursor.remaining();
     }
 
-    /** Fills {@code dst} up to its length or the chain's end; returns the count read. */
+    /**
+     * Fills {@code dst} up to its length or the chain's end.
+     *
+     * @param dst filled from index 0; bytes past the count read are left alone
+     * @return the number of bytes read: {@code dst.length}, or fewer (0 at the end) when the chain ends first
+     * @throws io.jvmm.core.ClosedException when the guest memory was closed
+     */
     public int read(byte[] dst) {
         int done = 0;
         for (GuestRange r : cursor.next(dst.length)) {
@@ -43,11 +57,16 @@ public final class ChainReader {
     /**
      * Writes the next {@code len} readable bytes to {@code dst} at file position {@code position}
      * as one gathering write, straight from guest memory (no copy through the heap), as a block
-     * device's OUT request does.
+     * device's OUT request does. Uses and moves {@code dst}'s own position, as
+     * {@link GuestMemory#writeToChannel(java.util.List, FileChannel, long)} does.
      *
+     * @param dst      the channel to write to, open for writing
+     * @param position the file position of the first byte to write, 0 or more
+     * @param len      the number of bytes to transfer, 0 or more
      * @return the bytes written to the file: {@code len}, or fewer when the chain ends first or
-     *     the channel takes fewer
-     * @throws IOException when the channel fails
+     *     the channel takes fewer; the reader moves past exactly those
+     * @throws IOException when the channel fails; the reader does not move
+     * @throws IllegalArgumentException for a negative {@code position}
      */
     public long transferTo(FileChannel dst, long position, long len) throws IOException {
         long done = memory.writeToChannel(cursor.next(len), dst, position);
@@ -71,14 +90,32 @@ public final class ChainReader {
         return v;
     }
 
+    /**
+     * Reads a little-endian 64-bit value (virtio 1.2 §1.4).
+     *
+     * @return the value
+     * @throws IllegalStateException when fewer than 8 bytes remain; those that remained are consumed
+     */
     public long readLong() {
         return readLittleEndian(8);
     }
 
+    /**
+     * Reads a little-endian 32-bit value (virtio 1.2 §1.4).
+     *
+     * @return the value
+     * @throws IllegalStateException when fewer than 4 bytes remain; those that remained are consumed
+     */
     public int readInt() {
         return (int) readLittleEndian(4);
     }
 
+    /**
+     * Reads a little-endian 16-bit value (virtio 1.2 §1.4).
+     *
+     * @return the value
+     * @throws IllegalStateException when fewer than 2 bytes remain; those that remained are consumed
+     */
     public short readShort() {
         return (short) readLittleEndian(2);
     }

@@ -52,6 +52,11 @@ public final class SplitQueue {
      * when the configuration breaks §2.7: a size that is not a power of two in [1, 32768], a
      * descriptor table not 16-aligned, an available ring not 2-aligned, a used ring not
      * 4-aligned (§2.7 table "Virtqueue Part Alignment"), or any part not wholly inside RAM.
+     * Never throws for the guest's values.
+     *
+     * @param memory the guest memory the rings and buffers are in
+     * @param config what the driver configured
+     * @return the queue, positioned at ring index 0 (the state after a reset); check {@link #error()}
      */
     public static SplitQueue create(GuestMemory memory, QueueConfig config) {
         SplitQueue q = new SplitQueue(memory, config);
@@ -86,16 +91,17 @@ public final class SplitQueue {
         }
     }
 
-    /** The error that stopped this queue, or null while it works. */
+    /** {@return the error that stopped this queue, or null while it works} */
     public QueueError error() {
         return error;
     }
 
-    /** Whether the queue broke a rule and the device must report DEVICE_NEEDS_RESET (§2.1.2). */
+    /** {@return whether the queue broke a rule and the device must report DEVICE_NEEDS_RESET (§2.1.2)} */
     public boolean needsReset() {
         return error != null;
     }
 
+    /** {@return the configuration the queue was created with, as the driver wrote it} */
     public QueueConfig config() {
         return config;
     }
@@ -105,6 +111,10 @@ public final class SplitQueue {
      * needs a reset. Never throws for anything the guest wrote. Reads {@code avail.idx} with
      * acquire semantics, so the ring entries and descriptors the driver wrote before its release
      * store of the index are seen (§2.7.13.3).
+     *
+     * @return the chain, whose buffers are all inside guest RAM; the queue then expects it back
+     *     through {@link #addUsed}. Empty when nothing is available, or the queue needs a reset
+     *     (this call may be what found the error)
      */
     public Optional<DescriptorChain> pop() {
         if (error != null) {
@@ -253,6 +263,10 @@ public final class SplitQueue {
      * writable buffers (§2.7.8): the element first, then {@code used.idx} with a release store, so
      * the driver that reads the index sees the element and the data (§2.7.14). Does nothing on a
      * queue that needs a reset. Never throws for guest-controlled state.
+     *
+     * @param head    the head index of the chain, as {@link DescriptorChain#head()} gave it
+     * @param written the number of bytes written into the chain's writable buffers (the used
+     *     element's {@code len}, read by the driver as unsigned 32-bit)
      */
     public void addUsed(int head, int written) {
         if (error != null) {
@@ -276,6 +290,9 @@ public final class SplitQueue {
      * the window of indices added since the last notification (the {@code vring_need_event} test).
      * A full fence first: the used index store must be visible before the driver's event index is
      * read, or the driver may sleep while the device skips the interrupt.
+     *
+     * @return true when the device should interrupt the driver; false when the driver suppressed it,
+     *     or the queue needs a reset
      */
     public boolean needsNotification() {
         if (error != null) {
@@ -311,6 +328,9 @@ public final class SplitQueue {
      * doorbell that will not come. Returns whether the driver wants an interrupt for what was
      * served ({@link #needsNotification}); false when nothing was served or the queue needs a
      * reset. The handler must not throw for anything the guest wrote.
+     *
+     * @param handler serves one chain and returns the bytes it wrote into the chain's writable buffers
+     * @return whether the device should now interrupt the driver
      */
     public boolean serveAvailable(ToIntFunction<DescriptorChain> handler) {
         boolean served = false;

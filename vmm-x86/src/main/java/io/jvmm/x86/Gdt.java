@@ -22,7 +22,7 @@ public final class Gdt {
     /** Flags of a present, busy 64-bit TSS (system segment type 0xb). */
     public static final int TSS_FLAGS = 0x808b;
 
-    /** Boot GDT index of the null descriptor, which the CPU never loads (SDM 3.5.1). */
+    /** Boot GDT index of the null descriptor, which the processor does not use (SDM Vol. 3A, 3.5.1). */
     public static final int NULL_INDEX = 0;
     /** Boot GDT index of the flat 64-bit code segment ({@link #CODE64_FLAGS}), the one boot.rst calls __BOOT_CS. */
     public static final int CODE64_INDEX = 1;

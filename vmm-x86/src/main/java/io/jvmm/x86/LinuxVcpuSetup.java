@@ -47,6 +47,7 @@ public final class LinuxVcpuSetup {
      * @throws IllegalArgumentException when {@code vcpuCount} is not in 1..255, the vCPU's id is not below
      *     it, {@code supportedCpuid} lacks leaf 0 or 1 (see {@link GuestCpuid#forVcpu}), or KVM refuses a boot MSR
      * @throws io.jvmm.kvm.KvmException when KVM refuses a step (e.g. LAPIC without irqchip)
+     * @throws io.jvmm.core.ClosedException when {@code vcpu} is closed
      */
     public static void configureVcpu(Vcpu vcpu, List<CpuidEntry> supportedCpuid, int[] msrIndexList, int vcpuCount) {
         Objects.requireNonNull(vcpu, "vcpu");
@@ -83,6 +84,7 @@ public final class LinuxVcpuSetup {
      * @throws IllegalArgumentException when the kernel needs more than the identity map covers
      * @throws io.jvmm.memory.GuestMemoryException when the tables do not fit in {@code memory}
      * @throws io.jvmm.kvm.KvmException when KVM refuses the registers
+     * @throws io.jvmm.core.ClosedException when {@code boot} or {@code memory} is closed
      */
     public static void enterKernel(Vcpu boot, GuestMemory memory, LoadedKernel kernel) {
         Objects.requireNonNull(kernel, "kernel");

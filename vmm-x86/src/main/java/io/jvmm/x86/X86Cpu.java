@@ -17,7 +17,7 @@ import io.jvmm.memory.GuestMemory;
 public final class X86Cpu {
     /** CR0 bit 0, Protection Enable: protected mode when set, real mode when clear. */
     public static final long CR0_PE = 1L;
-    /** CR0 bit 4, Extension Type: reserved, and hard-wired to 1 on every processor since the Pentium. */
+    /** CR0 bit 4, Extension Type: reserved, and hard-wired to 1 on P6-family and later processors. */
     public static final long CR0_ET = 1L << 4;
     /** CR0 bit 5, Numeric Error: x87 FPU errors raise #MF natively instead of the PC-style FERR# interrupt. */
     public static final long CR0_NE = 1L << 5;
@@ -55,6 +55,7 @@ public final class X86Cpu {
      * @throws IllegalArgumentException if {@code loadAddress} is not 16-byte aligned or not below
      *     1 MiB, or {@code entry} is not within 64 KiB above it
      * @throws io.jvmm.kvm.KvmException when {@code KVM_GET_SREGS}, {@code KVM_SET_SREGS} or {@code KVM_SET_REGS} fails
+     * @throws io.jvmm.core.ClosedException when {@code vcpu} is closed
      */
     public static void enterRealMode(Vcpu vcpu, long loadAddress, long entry) {
         if (loadAddress < 0 || loadAddress >= REAL_MODE_LIMIT || (loadAddress & 0xf) != 0) {
@@ -104,6 +105,7 @@ public final class X86Cpu {
      *     identity-mapped {@link IdentityPageTables#mappedBytes()}
      * @throws io.jvmm.memory.GuestMemoryException when the tables do not fit in {@code memory}
      * @throws io.jvmm.kvm.KvmException when {@code KVM_GET_SREGS}, {@code KVM_SET_SREGS} or {@code KVM_SET_REGS} fails
+     * @throws io.jvmm.core.ClosedException when {@code vcpu} or {@code memory} is closed
      */
     public static void enterLongMode(Vcpu vcpu, GuestMemory memory, long entry, long stackPointer) {
         long mapped = IdentityPageTables.mappedBytes();
@@ -125,6 +127,7 @@ public final class X86Cpu {
      *
      * @param memory guest memory; RAM must cover those addresses
      * @throws io.jvmm.memory.GuestMemoryException when a table does not fit in {@code memory}
+     * @throws io.jvmm.core.ClosedException when {@code memory} is closed
      */
     public static void writeLongModeTables(GuestMemory memory) {
         memory.writeStructAtAddr(Gdt.bootTable(), GuestAddress.of(X86Layout.GDT_ADDR));

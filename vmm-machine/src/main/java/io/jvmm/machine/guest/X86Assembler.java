@@ -686,11 +686,11 @@ public final class X86Assembler {
     // ---------------------------------------------------------------- arithmetic and logic
 
     /**
-     * {@code add dst, src}, adds {@code src} to {@code dst}: 00 /r (8-bit) or 01 /r, ModR/M
+     * {@code add dst, src}, which adds {@code src} to {@code dst}: 00 /r (8-bit) or 01 /r, ModR/M
      * mod 11 with {@code src} in the reg field and {@code dst} in r/m, the direction {@code as} picks
      * (SDM Vol. 2, ADD).
      *
-     * @param dst the first operand, register written
+     * @param dst the destination, which receives the result
      * @param src the second operand, as wide as {@code dst}
      * @return this assembler
      * @throws IllegalArgumentException if the widths differ or a register does not exist in the mode
@@ -700,12 +700,12 @@ public final class X86Assembler {
     }
 
     /**
-     * {@code add dst, imm}, adds {@code value} to {@code dst}: 04 ib for AL, 80 /0 ib for the other
+     * {@code add dst, imm}, which adds {@code value} to {@code dst}: 04 ib for AL, 80 /0 ib for the other
      * byte registers; for wider registers 83 /0 ib when the value, sign-extended from the register's width,
      * fits a signed byte, else 05 iw/id for AX, EAX and RAX and 81 /0 iw/id for the others
      * (SDM Vol. 2, ADD).
      *
-     * @param dst the first operand, register written
+     * @param dst the destination, which receives the result
      * @param value the immediate: -2^(w-1) to 2^w - 1 for a w-bit register, -2^31 to 2^31 - 1 for a 64-bit one
      * @return this assembler
      * @throws IllegalArgumentException if {@code value} does not fit, or {@code dst} does not exist in the mode
@@ -715,11 +715,11 @@ public final class X86Assembler {
     }
 
     /**
-     * {@code or dst, src}, ORs {@code src} into {@code dst}: 08 /r (8-bit) or 09 /r, ModR/M
+     * {@code or dst, src}, which ORs {@code src} into {@code dst}: 08 /r (8-bit) or 09 /r, ModR/M
      * mod 11 with {@code src} in the reg field and {@code dst} in r/m, the direction {@code as} picks
      * (SDM Vol. 2, OR).
      *
-     * @param dst the first operand, register written
+     * @param dst the destination, which receives the result
      * @param src the second operand, as wide as {@code dst}
      * @return this assembler
      * @throws IllegalArgumentException if the widths differ or a register does not exist in the mode
@@ -729,12 +729,12 @@ public final class X86Assembler {
     }
 
     /**
-     * {@code or dst, imm}, ORs {@code value} into {@code dst}: 0C ib for AL, 80 /1 ib for the other
+     * {@code or dst, imm}, which ORs {@code value} into {@code dst}: 0C ib for AL, 80 /1 ib for the other
      * byte registers; for wider registers 83 /1 ib when the value, sign-extended from the register's width,
      * fits a signed byte, else 0D iw/id for AX, EAX and RAX and 81 /1 iw/id for the others
      * (SDM Vol. 2, OR).
      *
-     * @param dst the first operand, register written
+     * @param dst the destination, which receives the result
      * @param value the immediate: -2^(w-1) to 2^w - 1 for a w-bit register, -2^31 to 2^31 - 1 for a 64-bit one
      * @return this assembler
      * @throws IllegalArgumentException if {@code value} does not fit, or {@code dst} does not exist in the mode
@@ -744,11 +744,11 @@ public final class X86Assembler {
     }
 
     /**
-     * {@code and dst, src}, ANDs {@code src} into {@code dst}: 20 /r (8-bit) or 21 /r, ModR/M
+     * {@code and dst, src}, which ANDs {@code src} into {@code dst}: 20 /r (8-bit) or 21 /r, ModR/M
      * mod 11 with {@code src} in the reg field and {@code dst} in r/m, the direction {@code as} picks
      * (SDM Vol. 2, AND).
      *
-     * @param dst the first operand, register written
+     * @param dst the destination, which receives the result
      * @param src the second operand, as wide as {@code dst}
      * @return this assembler
      * @throws IllegalArgumentException if the widths differ or a register does not exist in the mode
@@ -758,12 +758,12 @@ public final class X86Assembler {
     }
 
     /**
-     * {@code and dst, imm}, ANDs {@code value} into {@code dst}: 24 ib for AL, 80 /4 ib for the other
+     * {@code and dst, imm}, which ANDs {@code value} into {@code dst}: 24 ib for AL, 80 /4 ib for the other
      * byte registers; for wider registers 83 /4 ib when the value, sign-extended from the register's width,
      * fits a signed byte, else 25 iw/id for AX, EAX and RAX and 81 /4 iw/id for the others
      * (SDM Vol. 2, AND).
      *
-     * @param dst the first operand, register written
+     * @param dst the destination, which receives the result
      * @param value the immediate: -2^(w-1) to 2^w - 1 for a w-bit register, -2^31 to 2^31 - 1 for a 64-bit one
      * @return this assembler
      * @throws IllegalArgumentException if {@code value} does not fit, or {@code dst} does not exist in the mode
@@ -773,11 +773,11 @@ public final class X86Assembler {
     }
 
     /**
-     * {@code sub dst, src}, subtracts {@code src} from {@code dst}: 28 /r (8-bit) or 29 /r, ModR/M
+     * {@code sub dst, src}, which subtracts {@code src} from {@code dst}: 28 /r (8-bit) or 29 /r, ModR/M
      * mod 11 with {@code src} in the reg field and {@code dst} in r/m, the direction {@code as} picks
      * (SDM Vol. 2, SUB).
      *
-     * @param dst the first operand, register written
+     * @param dst the destination, which receives the result
      * @param src the second operand, as wide as {@code dst}
      * @return this assembler
      * @throws IllegalArgumentException if the widths differ or a register does not exist in the mode
@@ -787,12 +787,12 @@ public final class X86Assembler {
     }
 
     /**
-     * {@code sub dst, imm}, subtracts {@code value} from {@code dst}: 2C ib for AL, 80 /5 ib for the other
+     * {@code sub dst, imm}, which subtracts {@code value} from {@code dst}: 2C ib for AL, 80 /5 ib for the other
      * byte registers; for wider registers 83 /5 ib when the value, sign-extended from the register's width,
      * fits a signed byte, else 2D iw/id for AX, EAX and RAX and 81 /5 iw/id for the others
      * (SDM Vol. 2, SUB).
      *
-     * @param dst the first operand, register written
+     * @param dst the destination, which receives the result
      * @param value the immediate: -2^(w-1) to 2^w - 1 for a w-bit register, -2^31 to 2^31 - 1 for a 64-bit one
      * @return this assembler
      * @throws IllegalArgumentException if {@code value} does not fit, or {@code dst} does not exist in the mode
@@ -802,11 +802,11 @@ public final class X86Assembler {
     }
 
     /**
-     * {@code xor dst, src}, XORs {@code src} into {@code dst}: 30 /r (8-bit) or 31 /r, ModR/M
+     * {@code xor dst, src}, which XORs {@code src} into {@code dst}: 30 /r (8-bit) or 31 /r, ModR/M
      * mod 11 with {@code src} in the reg field and {@code dst} in r/m, the direction {@code as} picks
      * (SDM Vol. 2, XOR).
      *
-     * @param dst the first operand, register written
+     * @param dst the destination, which receives the result
      * @param src the second operand, as wide as {@code dst}
      * @return this assembler
      * @throws IllegalArgumentException if the widths differ or a register does not exist in the mode
@@ -816,12 +816,12 @@ public final class X86Assembler {
     }
 
     /**
-     * {@code xor dst, imm}, XORs {@code value} into {@code dst}: 34 ib for AL, 80 /6 ib for the other
+     * {@code xor dst, imm}, which XORs {@code value} into {@code dst}: 34 ib for AL, 80 /6 ib for the other
      * byte registers; for wider registers 83 /6 ib when the value, sign-extended from the register's width,
      * fits a signed byte, else 35 iw/id for AX, EAX and RAX and 81 /6 iw/id for the others
      * (SDM Vol. 2, XOR).
      *
-     * @param dst the first operand, register written
+     * @param dst the destination, which receives the result
      * @param value the immediate: -2^(w-1) to 2^w - 1 for a w-bit register, -2^31 to 2^31 - 1 for a 64-bit one
      * @return this assembler
      * @throws IllegalArgumentException if {@code value} does not fit, or {@code dst} does not exist in the mode
@@ -831,11 +831,11 @@ public final class X86Assembler {
     }
 
     /**
-     * {@code cmp dst, src}, sets the flags as {@code sub} does, {@code dst} unchanged: 38 /r (8-bit) or 39 /r, ModR/M
+     * {@code cmp dst, src}, which sets the flags as {@code sub} does, {@code dst} unchanged: 38 /r (8-bit) or 39 /r, ModR/M
      * mod 11 with {@code src} in the reg field and {@code dst} in r/m, the direction {@code as} picks
      * (SDM Vol. 2, CMP).
      *
-     * @param dst the first operand, register read
+     * @param dst the first operand, unchanged
      * @param src the second operand, as wide as {@code dst}
      * @return this assembler
      * @throws IllegalArgumentException if the widths differ or a register does not exist in the mode
@@ -845,12 +845,12 @@ public final class X86Assembler {
     }
 
     /**
-     * {@code cmp dst, imm}, sets the flags as {@code sub} does, {@code dst} unchanged: 3C ib for AL, 80 /7 ib for the other
+     * {@code cmp dst, imm}, which sets the flags as {@code sub} does, {@code dst} unchanged: 3C ib for AL, 80 /7 ib for the other
      * byte registers; for wider registers 83 /7 ib when the value, sign-extended from the register's width,
      * fits a signed byte, else 3D iw/id for AX, EAX and RAX and 81 /7 iw/id for the others
      * (SDM Vol. 2, CMP).
      *
-     * @param dst the first operand, register read
+     * @param dst the first operand, unchanged
      * @param value the immediate: -2^(w-1) to 2^w - 1 for a w-bit register, -2^31 to 2^31 - 1 for a 64-bit one
      * @return this assembler
      * @throws IllegalArgumentException if {@code value} does not fit, or {@code dst} does not exist in the mode
