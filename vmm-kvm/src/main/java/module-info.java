@@ -1,4 +1,7 @@
-/** KVM, VMs and vCPUs: the ioctl wrappers, register records and exits. io.jvmm.kvm.sys (ioctl numbers, struct layouts) is internal. */
+/**
+ * KVM, VMs and vCPUs: the ioctl wrappers, register records and exits. io.jvmm.kvm.sys (ioctl numbers, struct layouts)
+ * is internal.
+ */
 module io.jvmm.kvm {
     requires transitive io.jvmm.memory;
 

@@ -47,12 +47,12 @@ import java.util.Objects;
  * {@link VcpuExit.Interrupted}, and a kick issued after that check is seen by the next run.
  *
  * <h2>Threads and lifetime</h2>
- * One thread at a time may be inside {@code run}; a second gets {@link IllegalStateException}.
+ * One thread at a time may be inside {@code run}; a second gets {@link BusyException}.
  * Register accessors may be called from any thread, but KVM holds the vCPU's mutex for the whole
  * of {@code KVM_RUN}, so they block while another thread runs the vCPU: call them between runs.
  * {@link #close()} kicks a running thread, waits for it to leave {@code KVM_RUN}, then unmaps
- * {@code kvm_run} and closes the descriptor; afterwards every method throws
- * {@link IllegalStateException}.
+ * {@code kvm_run} and closes the descriptor; afterwards the register accessors and {@code run} throw
+ * {@link ClosedException}, {@link #kick()} does nothing, and {@link #id()} still answers.
  */
 public final class Vcpu implements AutoCloseable {
     /** {@link #enter} result for EINTR (no KVM exit reason is negative). */
@@ -105,21 +105,34 @@ public final class Vcpu implements AutoCloseable {
         }
     }
 
-    /** The vCPU id given to {@code KVM_CREATE_VCPU} (the initial APIC id). */
+    /** {@return the vCPU id given to {@code KVM_CREATE_VCPU} (the initial APIC id)} */
     public int id() {
         return id;
     }
 
     // ---------------------------------------------------------------- registers
 
-    /** {@code KVM_GET_REGS}. */
+    /**
+     * {@code KVM_GET_REGS} (api.rst 4.11).
+     *
+     * @return the general-purpose registers, in a new {@link Regs}
+     * @throws KvmException if the ioctl fails
+     * @throws ClosedException after {@link #close()}
+     */
     public Regs getRegs() {
         NativeStruct s = NativeStruct.allocate(KvmRegs.SIZE);
         fd.ioctl(KvmIoctls.KVM_GET_REGS, s, "");
         return Regs.read(s.buffer());
     }
 
-    /** {@code KVM_SET_REGS}. */
+    /**
+     * {@code KVM_SET_REGS} (api.rst 4.12).
+     *
+     * @param regs all eighteen registers to load; RFLAGS bit 1 must be set
+     * @throws NullPointerException if {@code regs} is null
+     * @throws KvmException if the ioctl fails
+     * @throws ClosedException after {@link #close()}
+     */
     public void setRegs(Regs regs) {
         Objects.requireNonNull(regs, "regs");
         NativeStruct s = NativeStruct.allocate(KvmRegs.SIZE);
@@ -127,14 +140,27 @@ public final class Vcpu implements AutoCloseable {
         fd.ioctl(KvmIoctls.KVM_SET_REGS, s, "");
     }
 
-    /** {@code KVM_GET_SREGS}. */
+    /**
+     * {@code KVM_GET_SREGS} (api.rst 4.13).
+     *
+     * @return the special registers, in a new {@link Sregs} to modify and hand to {@link #setSregs}
+     * @throws KvmException if the ioctl fails
+     * @throws ClosedException after {@link #close()}
+     */
     public Sregs getSregs() {
         NativeStruct s = NativeStruct.allocate(KvmSregs.SIZE);
         fd.ioctl(KvmIoctls.KVM_GET_SREGS, s, "");
         return Sregs.read(s.buffer());
     }
 
-    /** {@code KVM_SET_SREGS}. */
+    /**
+     * {@code KVM_SET_SREGS} (api.rst 4.14).
+     *
+     * @param sregs the special registers to load, usually from {@link #getSregs()}
+     * @throws NullPointerException if {@code sregs} is null
+     * @throws KvmException if the ioctl fails (EINVAL: KVM refuses the CR0/CR4/EFER combination or a segment)
+     * @throws ClosedException after {@link #close()}
+     */
     public void setSregs(Sregs sregs) {
         Objects.requireNonNull(sregs, "sregs");
         NativeStruct s = NativeStruct.allocate(KvmSregs.SIZE);
@@ -142,14 +168,27 @@ public final class Vcpu implements AutoCloseable {
         fd.ioctl(KvmIoctls.KVM_SET_SREGS, s, "");
     }
 
-    /** {@code KVM_GET_FPU}. */
+    /**
+     * {@code KVM_GET_FPU} (api.rst 4.22).
+     *
+     * @return the x87/SSE state, in a new {@link Fpu} (its MXCSR reads 0, see {@link Fpu})
+     * @throws KvmException if the ioctl fails
+     * @throws ClosedException after {@link #close()}
+     */
     public Fpu getFpu() {
         NativeStruct s = NativeStruct.allocate(KvmFpu.SIZE);
         fd.ioctl(KvmIoctls.KVM_GET_FPU, s, "");
         return Fpu.read(s.buffer());
     }
 
-    /** {@code KVM_SET_FPU}. */
+    /**
+     * {@code KVM_SET_FPU} (api.rst 4.23).
+     *
+     * @param fpu the x87/SSE state to load; its MXCSR is ignored by the kernel
+     * @throws NullPointerException if {@code fpu} is null
+     * @throws KvmException if the ioctl fails
+     * @throws ClosedException after {@link #close()}
+     */
     public void setFpu(Fpu fpu) {
         Objects.requireNonNull(fpu, "fpu");
         NativeStruct s = NativeStruct.allocate(KvmFpu.SIZE);
@@ -158,9 +197,14 @@ public final class Vcpu implements AutoCloseable {
     }
 
     /**
-     * {@code KVM_GET_MSRS} for {@code indices}.
+     * {@code KVM_GET_MSRS} for {@code indices} (api.rst 4.18), in one ioctl.
      *
-     * @throws IllegalArgumentException naming the first MSR KVM does not support
+     * @param indices the MSR numbers to read, at most 4096
+     * @return one entry per index, in the order given, in an unmodifiable list
+     * @throws IllegalArgumentException naming the first MSR KVM does not support, or for more than 4096 indices
+     * @throws NullPointerException if {@code indices} is null
+     * @throws KvmException if the ioctl fails
+     * @throws ClosedException after {@link #close()}
      */
     public List<MsrEntry> getMsrs(int... indices) {
         NativeStruct s = msrStruct(indices.length);
@@ -182,9 +226,14 @@ public final class Vcpu implements AutoCloseable {
     }
 
     /**
-     * {@code KVM_SET_MSRS}.
+     * {@code KVM_SET_MSRS} (api.rst 4.19), in one ioctl. KVM writes the entries in order and stops
+     * at the first it refuses; the ones before it stay written.
      *
-     * @throws IllegalArgumentException naming the first MSR KVM refused
+     * @param entries the MSRs to write, at most 4096
+     * @throws IllegalArgumentException naming the first MSR KVM refused, or for more than 4096 entries
+     * @throws NullPointerException if {@code entries} or one of its elements is null
+     * @throws KvmException if the ioctl fails
+     * @throws ClosedException after {@link #close()}
      */
     public void setMsrs(List<MsrEntry> entries) {
         NativeStruct s = msrStruct(entries.size());
@@ -210,7 +259,17 @@ public final class Vcpu implements AutoCloseable {
         return s;
     }
 
-    /** {@code KVM_SET_CPUID2}: what CPUID reports to the guest (start from {@link Kvm#supportedCpuid()}). */
+    /**
+     * {@code KVM_SET_CPUID2}: what CPUID reports to the guest (start from {@link Kvm#supportedCpuid()}).
+     * Replaces the whole table; call it before the first run.
+     *
+     * @param entries the CPUID leaves, at most {@link KvmConstants#KVM_MAX_CPUID_ENTRIES} (256)
+     * @throws IllegalArgumentException for more than 256 entries
+     * @throws NullPointerException if {@code entries} or one of its elements is null
+     * @throws KvmException if the ioctl fails (e.g. EINVAL for an inconsistent table; recent kernels refuse changes
+     *     after the vCPU has run)
+     * @throws ClosedException after {@link #close()}
+     */
     public void setCpuid2(List<CpuidEntry> entries) {
         if (entries.size() > KvmConstants.KVM_MAX_CPUID_ENTRIES) {
             throw new IllegalArgumentException("at most " + KvmConstants.KVM_MAX_CPUID_ENTRIES + " CPUID entries, got " + entries.size());
@@ -219,7 +278,13 @@ public final class Vcpu implements AutoCloseable {
         fd.ioctl(KvmIoctls.KVM_SET_CPUID2, s, entries.size() + " entries");
     }
 
-    /** {@code KVM_GET_CPUID2}: the CPUID entries set on this vCPU. */
+    /**
+     * {@code KVM_GET_CPUID2}: reads back the table {@link #setCpuid2} set, up to 256 entries.
+     *
+     * @return the CPUID entries set on this vCPU (by {@link #setCpuid2}), in an unmodifiable list
+     * @throws KvmException if the ioctl fails
+     * @throws ClosedException after {@link #close()}
+     */
     public List<CpuidEntry> getCpuid2() {
         int max = KvmConstants.KVM_MAX_CPUID_ENTRIES;
         NativeStruct s = NativeStruct.allocate(KvmCpuid2.SIZE + max * KvmCpuidEntry2.SIZE);
@@ -228,14 +293,27 @@ public final class Vcpu implements AutoCloseable {
         return Kvm.CpuidCodec.read(s.buffer());
     }
 
-    /** {@code KVM_GET_LAPIC} (needs the in-kernel irqchip). */
+    /**
+     * {@code KVM_GET_LAPIC} (api.rst 4.57).
+     *
+     * @return the local APIC's register page, in a new {@link LapicState}
+     * @throws KvmException if the ioctl fails (EINVAL without {@link Vm#createIrqchip()})
+     * @throws ClosedException after {@link #close()}
+     */
     public LapicState getLapic() {
         NativeStruct s = NativeStruct.allocate(KvmLapicState.SIZE);
         fd.ioctl(KvmIoctls.KVM_GET_LAPIC, s, "");
         return LapicState.read(s.buffer());
     }
 
-    /** {@code KVM_SET_LAPIC} (needs the in-kernel irqchip). */
+    /**
+     * {@code KVM_SET_LAPIC} (api.rst 4.58).
+     *
+     * @param lapic the register page to load, usually from {@link #getLapic()}
+     * @throws NullPointerException if {@code lapic} is null
+     * @throws KvmException if the ioctl fails (EINVAL without {@link Vm#createIrqchip()})
+     * @throws ClosedException after {@link #close()}
+     */
     public void setLapic(LapicState lapic) {
         Objects.requireNonNull(lapic, "lapic");
         NativeStruct s = NativeStruct.allocate(KvmLapicState.SIZE);
@@ -243,14 +321,27 @@ public final class Vcpu implements AutoCloseable {
         fd.ioctl(KvmIoctls.KVM_SET_LAPIC, s, "");
     }
 
-    /** {@code KVM_GET_MP_STATE}: one of the {@code KVM_MP_STATE_*} values in {@link KvmConstants}. */
+    /**
+     * {@code KVM_GET_MP_STATE} (api.rst 4.38).
+     *
+     * @return one of the {@code KVM_MP_STATE_*} values in {@link KvmConstants}: 0 runnable, 1 uninitialized,
+     *     2 INIT received, 3 halted, 4 SIPI received
+     * @throws KvmException if the ioctl fails
+     * @throws ClosedException after {@link #close()}
+     */
     public int getMpState() {
         NativeStruct s = NativeStruct.allocate(KvmMpState.SIZE);
         fd.ioctl(KvmIoctls.KVM_GET_MP_STATE, s, "");
         return s.buffer().getInt(KvmMpState.MP_STATE);
     }
 
-    /** {@code KVM_SET_MP_STATE}. */
+    /**
+     * {@code KVM_SET_MP_STATE} (api.rst 4.39), e.g. to make an application processor runnable without INIT/SIPI.
+     *
+     * @param mpState one of the {@code KVM_MP_STATE_*} values in {@link KvmConstants} (see {@link #getMpState()})
+     * @throws KvmException if the ioctl fails (EINVAL for a state KVM does not accept here)
+     * @throws ClosedException after {@link #close()}
+     */
     public void setMpState(int mpState) {
         NativeStruct s = NativeStruct.allocate(KvmMpState.SIZE);
         s.buffer().putInt(KvmMpState.MP_STATE, mpState);
@@ -263,10 +354,16 @@ public final class Vcpu implements AutoCloseable {
      * One {@code KVM_RUN}, returning whatever exit it produced. For {@link VcpuExit.Io} IN and
      * {@link VcpuExit.Mmio} reads, fill the exit's {@code data()} before calling a run method
      * again; it is handed to the guest then. Allocates a record per exit: for the hot path use
-     * {@link #run(ExitHandler, ExitCounter)}.
+     * {@link #run(ExitHandler, ExitCounter)}. {@code KVM_RUN}: api.rst 4.10; the exits: api.rst 5.
+     * EAGAIN from the kernel is retried; EINTR (a {@link #kick()} or another signal) becomes
+     * {@link VcpuExit#INTERRUPTED}.
      *
-     * @throws IllegalStateException if closed or already running on another thread
+     * @return the exit: a new record for exits that carry data, a shared instance otherwise
+     * @throws ClosedException if closed or closing
+     * @throws BusyException if another thread is inside a run method of this vCPU
      * @throws KvmException if {@code KVM_RUN} fails other than with EINTR/EAGAIN
+     * @throws MalformedResultException if the kernel reports a port or MMIO exit whose size or data
+     *     offset no correct kernel produces; nothing is read or written then
      */
     public VcpuExit run() {
         int raw = fd.acquire();
@@ -288,9 +385,18 @@ public final class Vcpu implements AutoCloseable {
      * until any other exit, which it returns (HLT, shutdown, failed entry, internal error, system
      * event, {@link VcpuExit.Interrupted} after a {@link #kick()}, or an unmodelled exit). Every
      * exit, served or returned, is counted in {@code counter}. Allocates nothing for served exits.
+     * The handler runs on this thread, inside the run; it may call {@link #kick()} but not
+     * {@link #close()}.
      *
-     * @throws IllegalStateException if closed or already running on another thread
+     * @param handler serves the port and MMIO accesses, one call per access
+     * @param counter counts every exit by reason; used by this thread only while the run lasts
+     * @return the first exit that is neither port I/O nor MMIO (port-I/O and MMIO exits come back only as handler calls)
+     * @throws NullPointerException if {@code handler} or {@code counter} is null
+     * @throws ClosedException if closed or closing
+     * @throws BusyException if another thread is inside a run method of this vCPU
      * @throws KvmException if {@code KVM_RUN} fails other than with EINTR/EAGAIN
+     * @throws MalformedResultException if the kernel reports a port or MMIO exit whose size or data
+     *     offset no correct kernel produces
      * @throws RuntimeException whatever a device throws, after which the vCPU may be resumed
      */
     public VcpuExit run(ExitHandler handler, ExitCounter counter) {
@@ -516,8 +622,11 @@ public final class Vcpu implements AutoCloseable {
     /**
      * Kicks a thread inside {@code run}, waits until it has left, then unmaps {@code kvm_run} and
      * closes the descriptor. Idempotent; safe from any thread except one inside {@code run} of
-     * this vCPU (a device callback), which gets {@link IllegalStateException}: it would wait for
+     * this vCPU (a device callback), which gets {@link BusyException}: it would wait for
      * itself.
+     *
+     * @throws BusyException if called from inside this vCPU's own run loop
+     * @throws io.jvmm.core.SyscallException if {@code munmap(2)} of {@code kvm_run} fails; the descriptor is closed anyway
      */
     @Override
     public void close() {

@@ -63,12 +63,12 @@ public final class Vm implements AutoCloseable {
     /** Memory-slot flag: guest writes exit as MMIO instead of reaching the memory (KVM_MEM_READONLY). */
     public static final int MEM_READONLY = KvmConstants.KVM_MEM_READONLY;
 
-    /** {@link System#nanoTime()} just before {@code KVM_CREATE_VM}, for setup-time statistics. */
+    /** {@return {@link System#nanoTime()} just before {@code KVM_CREATE_VM}, for setup-time statistics} */
     public long createdAtNanos() {
         return createdAtNanos;
     }
 
-    /** The number of memory slots this VM may use (slot numbers {@code 0..maxMemorySlots()-1}). */
+    /** {@return the number of memory slots this VM may use (slot numbers {@code 0..maxMemorySlots()-1})} */
     public int maxMemorySlots() {
         return maxSlots;
     }
@@ -77,11 +77,19 @@ public final class Vm implements AutoCloseable {
      * {@code KVM_SET_USER_MEMORY_REGION}: maps guest-physical {@code [guestPhysAddr, +region.size())}
      * onto {@code region}. Re-registering an existing slot number is allowed only for the same
      * region and size (to change its flags, e.g. start dirty logging, or move it); anything else
-     * needs {@link #removeMemoryRegion} first.
+     * needs {@link #removeMemoryRegion} first. api.rst 4.35. The VM keeps {@code region} reachable
+     * until the slot is removed.
      *
+     * @param slot the slot number, 0..{@code maxMemorySlots() - 1}
      * @param flags 0, or {@link #MEM_LOG_DIRTY_PAGES} and/or {@link #MEM_READONLY}
+     * @param guestPhysAddr the guest-physical address of the slot's first byte, a non-negative multiple of the host
+     *     page size
+     * @param region the host memory to map; its address and size must be page aligned and the size positive
+     * @throws NullPointerException if {@code region} is null
      * @throws IllegalArgumentException for a bad slot number, flags, alignment, or an overlap with another slot
+     * @throws IllegalStateException if {@code slot} already holds another region or another size
      * @throws KvmException when the kernel refuses
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
     public synchronized void setUserMemoryRegion(int slot, int flags, long guestPhysAddr, MappedRegion region) {
         Objects.requireNonNull(region, "region");
@@ -118,7 +126,11 @@ public final class Vm implements AutoCloseable {
      * Removes slot {@code slot} (a region of size 0, api.rst 4.35). The guest then sees no memory
      * there: accesses become MMIO exits.
      *
+     * @param slot the slot number, 0..{@code maxMemorySlots() - 1}
      * @return the removed slot, or empty if none was registered
+     * @throws IllegalArgumentException if {@code slot} is outside 0..{@code maxMemorySlots() - 1}
+     * @throws KvmException if the ioctl fails
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
     public synchronized Optional<MemorySlot> removeMemoryRegion(int slot) {
         checkSlotNumber(slot);
@@ -136,7 +148,14 @@ public final class Vm implements AutoCloseable {
      * ascending guest-address order), with {@code flags}. All or nothing: if one registration fails
      * the ones already made are removed again.
      *
+     * @param memory the guest memory whose regions to register
+     * @param flags 0, or {@link #MEM_LOG_DIRTY_PAGES} and/or {@link #MEM_READONLY}, for every slot
      * @return the new slots, in region order
+     * @throws NullPointerException if {@code memory} is null
+     * @throws IllegalArgumentException as {@link #setUserMemoryRegion} does, e.g. for an overlap with a slot already there
+     * @throws IllegalStateException if the free slots run out
+     * @throws KvmException when the kernel refuses a region
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
     public synchronized List<MemorySlot> addMemory(GuestMemory memory, int flags) {
         Objects.requireNonNull(memory, "memory");
@@ -160,17 +179,32 @@ public final class Vm implements AutoCloseable {
         return List.copyOf(added);
     }
 
-    /** {@link #addMemory(GuestMemory, int)} without flags. */
+    /**
+     * {@link #addMemory(GuestMemory, int)} without flags.
+     *
+     * @param memory the guest memory whose regions to register
+     * @return the new slots, in region order
+     * @throws NullPointerException if {@code memory} is null
+     * @throws IllegalArgumentException as {@link #addMemory(GuestMemory, int)} does
+     * @throws IllegalStateException if the free slots run out
+     * @throws KvmException when the kernel refuses a region
+     */
     public List<MemorySlot> addMemory(GuestMemory memory) {
         return addMemory(memory, 0);
     }
 
-    /** The registered slots, by slot number. */
+    /** {@return the registered slots, by ascending slot number, in an unmodifiable snapshot} */
     public synchronized List<MemorySlot> memorySlots() {
         return List.copyOf(slots.values());
     }
 
-    /** The lowest slot number not in use. */
+    /**
+     * The lowest slot number not in use. Reserves nothing: another thread may take it before this
+     * one registers it.
+     *
+     * @return a slot number, 0..{@code maxMemorySlots() - 1}
+     * @throws IllegalStateException if every slot is in use
+     */
     public synchronized int freeSlot() {
         for (int i = 0; i < maxSlots; i++) {
             if (!slots.containsKey(i)) {
@@ -200,8 +234,17 @@ public final class Vm implements AutoCloseable {
 
     /**
      * {@code KVM_GET_DIRTY_LOG}: the pages of {@code slot} written since the last call (or since
-     * dirty logging was enabled), clearing the log. The slot must have
-     * {@link KvmConstants#KVM_MEM_LOG_DIRTY_PAGES}.
+     * dirty logging was enabled), clearing the log (api.rst 4.8). The slot must have
+     * {@link #MEM_LOG_DIRTY_PAGES}. May be called while vCPUs run; pages they write during the call
+     * appear in this bitmap or the next.
+     *
+     * @param slot the slot number
+     * @return the slot's bitmap, one bit per host page
+     * @throws IllegalArgumentException if {@code slot} is out of range or not registered
+     * @throws IllegalStateException if the slot was registered without {@link #MEM_LOG_DIRTY_PAGES}, or has more
+     *     pages than one bitmap can index
+     * @throws KvmException if the ioctl fails
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
     public DirtyBitmap getDirtyLog(int slot) {
         MemorySlot s;
@@ -239,7 +282,12 @@ public final class Vm implements AutoCloseable {
 
     /**
      * {@code KVM_SET_TSS_ADDR}: three pages of guest-physical space, outside RAM and MMIO, that
-     * Intel hosts need for real-mode emulation (api.rst 4.44). See {@code X86Layout.TSS_ADDR}.
+     * Intel hosts need for real-mode emulation (api.rst 4.36). See {@code X86Layout.TSS_ADDR}.
+     *
+     * @param address the guest-physical address of the first of the three pages
+     * @throws IllegalArgumentException if {@code address} is negative or the three pages do not end below 4 GiB
+     * @throws KvmException if the ioctl fails
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
     public void setTssAddr(long address) {
         if (address < 0 || address > 0xffff_ffffL - 3 * pageSize) {
@@ -250,7 +298,12 @@ public final class Vm implements AutoCloseable {
 
     /**
      * {@code KVM_SET_IDENTITY_MAP_ADDR}: one page for KVM's real-mode identity map on Intel hosts;
-     * must be called before any vCPU exists (api.rst 4.67). See {@code X86Layout.IDENTITY_MAP_ADDR}.
+     * must be called before any vCPU exists (api.rst 4.40). See {@code X86Layout.IDENTITY_MAP_ADDR}.
+     *
+     * @param address the guest-physical address of the page
+     * @throws IllegalArgumentException if {@code address} is negative or the page does not end below 4 GiB
+     * @throws KvmException if the ioctl fails, e.g. because a vCPU already exists
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
     public void setIdentityMapAddr(long address) {
         if (address < 0 || address > 0xffff_ffffL - pageSize) {
@@ -263,14 +316,17 @@ public final class Vm implements AutoCloseable {
 
     /**
      * {@code KVM_CREATE_IRQCHIP}: in-kernel PIC, IOAPIC and per-vCPU LAPICs. Note that with an
-     * in-kernel LAPIC a guest HLT waits in the kernel for an interrupt instead of exiting.
+     * in-kernel LAPIC a guest HLT waits in the kernel for an interrupt instead of exiting. api.rst 4.24.
+     *
+     * @throws KvmException if the ioctl fails (e.g. EEXIST: created already)
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
     public void createIrqchip() {
         fd.ioctl(KvmIoctls.KVM_CREATE_IRQCHIP, 0, "");
         irqchip = true;
     }
 
-    /** Whether {@link #createIrqchip()} succeeded. */
+    /** {@return whether {@link #createIrqchip()} succeeded} */
     public boolean hasIrqchip() {
         return irqchip;
     }
@@ -279,9 +335,12 @@ public final class Vm implements AutoCloseable {
     public static final int PIT_SPEAKER_DUMMY = KvmConstants.KVM_PIT_SPEAKER_DUMMY;
 
     /**
-     * {@code KVM_CREATE_PIT2}: the in-kernel i8254 timer (needs the irqchip).
+     * {@code KVM_CREATE_PIT2}: the in-kernel i8254 timer (needs the irqchip). api.rst 4.71.
      *
      * @param flags 0 or {@link #PIT_SPEAKER_DUMMY}
+     * @throws IllegalStateException before {@link #createIrqchip()}
+     * @throws KvmException if the ioctl fails (e.g. EEXIST: created already)
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
     public void createPit2(int flags) {
         if (!irqchip) {
@@ -294,9 +353,14 @@ public final class Vm implements AutoCloseable {
 
     /**
      * {@code KVM_IRQ_LINE}: drives GSI {@code irq} of the in-kernel PIC/IOAPIC high or low.
-     * Thread-safe; allocation-free.
+     * Thread-safe; allocation-free. api.rst 4.25.
      *
+     * @param irq the GSI: 0..15 reach the PIC and IOAPIC, 16..23 the IOAPIC only
+     * @param level {@code true} to raise the line, {@code false} to lower it; an edge-triggered input needs both
      * @throws IllegalStateException without an irqchip
+     * @throws IllegalArgumentException if {@code irq} is negative
+     * @throws KvmException if the ioctl fails
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
     public void irqLine(int irq, boolean level) {
         if (!irqchip) {
@@ -323,14 +387,33 @@ public final class Vm implements AutoCloseable {
      * virtio-mmio doorbell (QueueNotify, virtio 1.2 §4.2.2) written with the queue's index is the
      * use: one eventfd per queue. Writes that do not match still exit as MMIO.
      *
+     * @param event the eventfd to signal; the caller keeps it open while registered
+     * @param address the guest-physical address of the doorbell
+     * @param length the access width to match, 1, 2, 4 or 8 bytes
+     * @param datamatch the value a write must carry to signal {@code event}
      * @throws KvmException when KVM refuses (EEXIST: that address and value are taken already;
      *     ENOSPC: the kernel's limit of ioeventfds per bus)
+     * @throws NullPointerException if {@code event} is null
+     * @throws IllegalArgumentException if {@code length} is not 1, 2, 4 or 8
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
     public void registerMmioEventFd(EventFd event, long address, int length, long datamatch) {
         ioeventfd(event, address, length, datamatch, 0);
     }
 
-    /** Undoes {@link #registerMmioEventFd} with the same arguments (a device reset, a reconfigured window). */
+    /**
+     * Undoes {@link #registerMmioEventFd} with the same arguments (a device reset, a reconfigured window):
+     * {@code KVM_IOEVENTFD} with {@code KVM_IOEVENTFD_FLAG_DEASSIGN}.
+     *
+     * @param event the eventfd registered
+     * @param address the guest-physical address registered
+     * @param length the access width registered, 1, 2, 4 or 8 bytes
+     * @param datamatch the value registered
+     * @throws NullPointerException if {@code event} is null
+     * @throws IllegalArgumentException if {@code length} is not 1, 2, 4 or 8
+     * @throws KvmException when KVM refuses (e.g. ENOENT: no such registration)
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
+     */
     public void unregisterMmioEventFd(EventFd event, long address, int length, long datamatch) {
         ioeventfd(event, address, length, datamatch, KvmConstants.KVM_IOEVENTFD_FLAG_DEASSIGN);
     }
@@ -357,13 +440,29 @@ public final class Vm implements AutoCloseable {
      * programmed edge-triggered it is one edge per signal, as virtio-mmio's interrupt is
      * described to the guest (docs/virtio.md).
      *
+     * @param event the eventfd whose signals inject the interrupt; the caller keeps it open while registered
+     * @param gsi the GSI to inject, as for {@link #irqLine}
+     * @throws NullPointerException if {@code event} is null
      * @throws IllegalStateException without an irqchip
+     * @throws IllegalArgumentException if {@code gsi} is negative
+     * @throws KvmException when KVM refuses (e.g. EBUSY: {@code event} is bound already)
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
     public void registerIrqFd(EventFd event, int gsi) {
         irqfd(event, gsi, 0);
     }
 
-    /** Undoes {@link #registerIrqFd}. */
+    /**
+     * Undoes {@link #registerIrqFd}: {@code KVM_IRQFD} with {@code KVM_IRQFD_FLAG_DEASSIGN}.
+     *
+     * @param event the eventfd registered
+     * @param gsi the GSI registered
+     * @throws NullPointerException if {@code event} is null
+     * @throws IllegalStateException without an irqchip
+     * @throws IllegalArgumentException if {@code gsi} is negative
+     * @throws KvmException when KVM refuses
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
+     */
     public void unregisterIrqFd(EventFd event, int gsi) {
         irqfd(event, gsi, KvmConstants.KVM_IRQFD_FLAG_DEASSIGN);
     }
@@ -385,7 +484,19 @@ public final class Vm implements AutoCloseable {
     }
 
     /**
-     * {@code KVM_CREATE_VCPU} with APIC id / vCPU index {@code id}, and maps its {@code kvm_run}.
+     * {@code KVM_CREATE_VCPU} with APIC id / vCPU index {@code id}, and maps its {@code kvm_run}
+     * (api.rst 4.7). With an irqchip, the vCPU gets an in-kernel LAPIC.
+     *
+     * @param id the vCPU id (the initial APIC id): non-negative and unique in the VM; a VM holds at most
+     *     {@link Kvm#maxVcpus()} vCPUs
+     * @return the new vCPU, which the caller closes before the VM
+     * @throws IllegalArgumentException if {@code id} is negative
+     * @throws KvmException if the ioctl fails (e.g. EEXIST: the id is taken; EINVAL: the id is too large)
+     * @throws io.jvmm.core.SyscallException if mapping {@code kvm_run} fails
+     * @throws io.jvmm.core.MalformedResultException if the kernel's mmap size is smaller than {@code struct kvm_run}
+     * @throws ExceptionInInitializerError on the first vCPU of the process, if the kick signal (SIGRTMIN) cannot be
+     *     given jvmm's handler, e.g. because another library installed one
+     * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
     public Vcpu createVcpu(int id) {
         if (id < 0) {

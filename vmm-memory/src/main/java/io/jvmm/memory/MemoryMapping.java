@@ -23,16 +23,16 @@ import java.util.Objects;
  * ({@code INVALID_ADDRESS}), before it touches memory. Closing while other threads are mid-access
  * is safe: see {@code MappingState} for how.
  *
- * <p>Plain scalar accessors ({@code writeLong(value, offset)}, {@code readLong(offset)} and the
- * {@code Int}, {@code Short}, {@code Byte} forms) are little-endian, whole or nothing, and allow any
- * alignment. The {@code *Volatile} forms are single, untorn and ordered (volatile semantics), as
- * device registers need, and require natural alignment ({@code INVALID_ALIGNMENT}).
+ * <p>The scalar accessors are those of {@link ScalarMemory} ({@code writeLong(value, offset)},
+ * {@code readLong(offset)} and the {@code Int}, {@code Short}, {@code Byte} forms; plain, volatile,
+ * acquire/release), little-endian and whole or nothing, implemented once with
+ * {@link VolatileSlice}'s; the ordered forms require natural alignment ({@code INVALID_ALIGNMENT}).
  *
  * <p>Fixed-layout structures (KVM's, the boot protocol's) are built or parsed in a little-endian
  * {@link ByteBuffer} with named field offsets and moved with one {@link #writeStruct} or
  * {@link #readStruct} call.
  */
-public final class MemoryMapping implements MappedRegion, VolatileMemory, MemoryMappingUnix, AutoCloseable {
+public final class MemoryMapping implements MappedRegion, VolatileMemory, ScalarMemory, MemoryMappingUnix, AutoCloseable {
 
     private final MappingState state;
     private final long size;
@@ -223,281 +223,91 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
         return dst;
     }
 
-    // ---- plain scalar accessors: any alignment, whole or nothing ----
-    // Each is a check of access, a check of bounds and one call that inlines to a buffer access;
-    // the exceptions are built in cold methods so that the accessors stay small enough to inline
-    // everywhere.
+    // ---- scalar accessors (ScalarMemory): each is one call into ScalarAccess, shared with
+    // VolatileSlice, which checks access, bounds and alignment and inlines to one buffer access ----
 
-    /**
-     * Writes {@code value} as 8 little-endian bytes at {@code offset}, at any alignment.
-     *
-     * @param value  the value to store
-     * @param offset the offset in bytes from the start of the mapping
-     * @throws MmapException {@code INVALID_ADDRESS} when the 8 bytes are not inside the mapping,
-     *     {@code INVALID_ARGUMENT} when the mapping is not writable, {@code INVALID_RANGE} when a
-     *     file shrunk under the mapping no longer holds them
-     * @throws io.jvmm.core.ClosedException after {@link #close()}
-     */
+    // plain: any alignment, whole or nothing
+
+    @Override
     public void writeLong(long value, long offset) {
-        state.checkWrite(offset, Long.BYTES);
-        checkRange(offset, Long.BYTES);
-        state.putLong(offset, value);
+        ScalarAccess.writeLong(state, 0, size, offset, value);
     }
 
-    /**
-     * Reads 8 little-endian bytes at {@code offset}, at any alignment.
-     *
-     * @param offset the offset in bytes from the start of the mapping
-     * @return the value stored there
-     * @throws MmapException {@code INVALID_ADDRESS} when the 8 bytes are not inside the mapping,
-     *     {@code INVALID_ARGUMENT} when the mapping is not readable, {@code INVALID_RANGE} when a
-     *     file shrunk under the mapping no longer holds them
-     * @throws io.jvmm.core.ClosedException after {@link #close()}
-     */
+    @Override
     public long readLong(long offset) {
-        state.checkRead(offset, Long.BYTES);
-        checkRange(offset, Long.BYTES);
-        return state.getLong(offset);
+        return ScalarAccess.readLong(state, 0, size, offset);
     }
 
-    /**
-     * Writes {@code value} as 4 little-endian bytes at {@code offset}, at any alignment.
-     *
-     * @param value  the value to store
-     * @param offset the offset in bytes from the start of the mapping
-     * @throws MmapException {@code INVALID_ADDRESS} when the 4 bytes are not inside the mapping,
-     *     {@code INVALID_ARGUMENT} when the mapping is not writable, {@code INVALID_RANGE} when a
-     *     file shrunk under the mapping no longer holds them
-     * @throws io.jvmm.core.ClosedException after {@link #close()}
-     */
+    @Override
     public void writeInt(int value, long offset) {
-        state.checkWrite(offset, Integer.BYTES);
-        checkRange(offset, Integer.BYTES);
-        state.putInt(offset, value);
+        ScalarAccess.writeInt(state, 0, size, offset, value);
     }
 
-    /**
-     * Reads 4 little-endian bytes at {@code offset}, at any alignment.
-     *
-     * @param offset the offset in bytes from the start of the mapping
-     * @return the value stored there
-     * @throws MmapException {@code INVALID_ADDRESS} when the 4 bytes are not inside the mapping,
-     *     {@code INVALID_ARGUMENT} when the mapping is not readable, {@code INVALID_RANGE} when a
-     *     file shrunk under the mapping no longer holds them
-     * @throws io.jvmm.core.ClosedException after {@link #close()}
-     */
+    @Override
     public int readInt(long offset) {
-        state.checkRead(offset, Integer.BYTES);
-        checkRange(offset, Integer.BYTES);
-        return state.getInt(offset);
+        return ScalarAccess.readInt(state, 0, size, offset);
     }
 
-    /**
-     * Writes {@code value} as 2 little-endian bytes at {@code offset}, at any alignment.
-     *
-     * @param value  the value to store
-     * @param offset the offset in bytes from the start of the mapping
-     * @throws MmapException {@code INVALID_ADDRESS} when the 2 bytes are not inside the mapping,
-     *     {@code INVALID_ARGUMENT} when the mapping is not writable, {@code INVALID_RANGE} when a
-     *     file shrunk under the mapping no longer holds them
-     * @throws io.jvmm.core.ClosedException after {@link #close()}
-     */
+    @Override
     public void writeShort(short value, long offset) {
-        state.checkWrite(offset, Short.BYTES);
-        checkRange(offset, Short.BYTES);
-        state.putShort(offset, value);
+        ScalarAccess.writeShort(state, 0, size, offset, value);
     }
 
-    /**
-     * Reads 2 little-endian bytes at {@code offset}, at any alignment.
-     *
-     * @param offset the offset in bytes from the start of the mapping
-     * @return the value stored there
-     * @throws MmapException {@code INVALID_ADDRESS} when the 2 bytes are not inside the mapping,
-     *     {@code INVALID_ARGUMENT} when the mapping is not readable, {@code INVALID_RANGE} when a
-     *     file shrunk under the mapping no longer holds them
-     * @throws io.jvmm.core.ClosedException after {@link #close()}
-     */
+    @Override
     public short readShort(long offset) {
-        state.checkRead(offset, Short.BYTES);
-        checkRange(offset, Short.BYTES);
-        return state.getShort(offset);
+        return ScalarAccess.readShort(state, 0, size, offset);
     }
 
-    /**
-     * Writes the byte {@code value} at {@code offset}.
-     *
-     * @param value  the value to store
-     * @param offset the offset in bytes from the start of the mapping
-     * @throws MmapException {@code INVALID_ADDRESS} when {@code offset} is not inside the mapping,
-     *     {@code INVALID_ARGUMENT} when the mapping is not writable, {@code INVALID_RANGE} when a
-     *     file shrunk under the mapping no longer holds it
-     * @throws io.jvmm.core.ClosedException after {@link #close()}
-     */
+    @Override
     public void writeByte(byte value, long offset) {
-        state.checkWrite(offset, Byte.BYTES);
-        checkRange(offset, Byte.BYTES);
-        state.putByte(offset, value);
+        ScalarAccess.writeByte(state, 0, size, offset, value);
     }
 
-    /**
-     * Reads the byte at {@code offset}.
-     *
-     * @param offset the offset in bytes from the start of the mapping
-     * @return the byte stored there
-     * @throws MmapException {@code INVALID_ADDRESS} when {@code offset} is not inside the mapping,
-     *     {@code INVALID_ARGUMENT} when the mapping is not readable, {@code INVALID_RANGE} when a
-     *     file shrunk under the mapping no longer holds it
-     * @throws io.jvmm.core.ClosedException after {@link #close()}
-     */
+    @Override
     public byte readByte(long offset) {
-        state.checkRead(offset, Byte.BYTES);
-        checkRange(offset, Byte.BYTES);
-        return state.getByte(offset);
+        return ScalarAccess.readByte(state, 0, size, offset);
     }
 
-    // ---- volatile scalar accessors: naturally aligned, untorn, ordered ----
+    // volatile: naturally aligned, untorn, sequentially consistent
 
-    /**
-     * Writes {@code value} as 8 little-endian bytes at {@code offset} in one untorn store with
-     * volatile semantics ({@code VarHandle.setVolatile}), as a device register or ring index needs.
-     *
-     * @param value  the value to store
-     * @param offset the offset in bytes from the start of the mapping, a multiple of 8
-     * @throws MmapException {@code INVALID_ADDRESS} when the 8 bytes are not inside the mapping,
-     *     {@code INVALID_ALIGNMENT} when {@code offset} is not a multiple of 8, {@code INVALID_ARGUMENT}
-     *     when the mapping is not writable, {@code INVALID_RANGE} when a file shrunk under the
-     *     mapping no longer holds them
-     * @throws io.jvmm.core.ClosedException after {@link #close()}
-     */
+    @Override
     public void writeLongVolatile(long value, long offset) {
-        state.checkWrite(offset, Long.BYTES);
-        checkAligned(offset, Long.BYTES);
-        state.putLongVolatile(offset, value);
+        ScalarAccess.writeLongVolatile(state, 0, size, offset, value);
     }
 
-    /**
-     * Reads 8 little-endian bytes at {@code offset} in one untorn load with volatile semantics
-     * ({@code VarHandle.getVolatile}).
-     *
-     * @param offset the offset in bytes from the start of the mapping, a multiple of 8
-     * @return the value stored there
-     * @throws MmapException {@code INVALID_ADDRESS} when the 8 bytes are not inside the mapping,
-     *     {@code INVALID_ALIGNMENT} when {@code offset} is not a multiple of 8, {@code INVALID_ARGUMENT}
-     *     when the mapping is not readable, {@code INVALID_RANGE} when a file shrunk under the
-     *     mapping no longer holds them
-     * @throws io.jvmm.core.ClosedException after {@link #close()}
-     */
+    @Override
     public long readLongVolatile(long offset) {
-        state.checkRead(offset, Long.BYTES);
-        checkAligned(offset, Long.BYTES);
-        return state.getLongVolatile(offset);
+        return ScalarAccess.readLongVolatile(state, 0, size, offset);
     }
 
-    /**
-     * Writes {@code value} as 4 little-endian bytes at {@code offset} in one untorn store with
-     * volatile semantics ({@code VarHandle.setVolatile}), as a device register or ring index needs.
-     *
-     * @param value  the value to store
-     * @param offset the offset in bytes from the start of the mapping, a multiple of 4
-     * @throws MmapException {@code INVALID_ADDRESS} when the 4 bytes are not inside the mapping,
-     *     {@code INVALID_ALIGNMENT} when {@code offset} is not a multiple of 4, {@code INVALID_ARGUMENT}
-     *     when the mapping is not writable, {@code INVALID_RANGE} when a file shrunk under the
-     *     mapping no longer holds them
-     * @throws io.jvmm.core.ClosedException after {@link #close()}
-     */
+    @Override
     public void writeIntVolatile(int value, long offset) {
-        state.checkWrite(offset, Integer.BYTES);
-        checkAligned(offset, Integer.BYTES);
-        state.putIntVolatile(offset, value);
+        ScalarAccess.writeIntVolatile(state, 0, size, offset, value);
     }
 
-    /**
-     * Reads 4 little-endian bytes at {@code offset} in one untorn load with volatile semantics
-     * ({@code VarHandle.getVolatile}).
-     *
-     * @param offset the offset in bytes from the start of the mapping, a multiple of 4
-     * @return the value stored there
-     * @throws MmapException {@code INVALID_ADDRESS} when the 4 bytes are not inside the mapping,
-     *     {@code INVALID_ALIGNMENT} when {@code offset} is not a multiple of 4, {@code INVALID_ARGUMENT}
-     *     when the mapping is not readable, {@code INVALID_RANGE} when a file shrunk under the
-     *     mapping no longer holds them
-     * @throws io.jvmm.core.ClosedException after {@link #close()}
-     */
+    @Override
     public int readIntVolatile(long offset) {
-        state.checkRead(offset, Integer.BYTES);
-        checkAligned(offset, Integer.BYTES);
-        return state.getIntVolatile(offset);
+        return ScalarAccess.readIntVolatile(state, 0, size, offset);
     }
 
-    /**
-     * Writes {@code value} as 2 little-endian bytes at {@code offset} in one untorn store with
-     * volatile semantics ({@code VarHandle.setVolatile}), as a device register or ring index needs.
-     *
-     * @param value  the value to store
-     * @param offset the offset in bytes from the start of the mapping, a multiple of 2
-     * @throws MmapException {@code INVALID_ADDRESS} when the 2 bytes are not inside the mapping,
-     *     {@code INVALID_ALIGNMENT} when {@code offset} is not a multiple of 2, {@code INVALID_ARGUMENT}
-     *     when the mapping is not writable, {@code INVALID_RANGE} when a file shrunk under the
-     *     mapping no longer holds them
-     * @throws io.jvmm.core.ClosedException after {@link #close()}
-     */
+    @Override
     public void writeShortVolatile(short value, long offset) {
-        state.checkWrite(offset, Short.BYTES);
-        checkAligned(offset, Short.BYTES);
-        state.putShortVolatile(offset, value);
+        ScalarAccess.writeShortVolatile(state, 0, size, offset, value);
     }
 
-    /**
-     * Reads 2 little-endian bytes at {@code offset} in one untorn load with volatile semantics
-     * ({@code VarHandle.getVolatile}).
-     *
-     * @param offset the offset in bytes from the start of the mapping, a multiple of 2
-     * @return the value stored there
-     * @throws MmapException {@code INVALID_ADDRESS} when the 2 bytes are not inside the mapping,
-     *     {@code INVALID_ALIGNMENT} when {@code offset} is not a multiple of 2, {@code INVALID_ARGUMENT}
-     *     when the mapping is not readable, {@code INVALID_RANGE} when a file shrunk under the
-     *     mapping no longer holds them
-     * @throws io.jvmm.core.ClosedException after {@link #close()}
-     */
+    @Override
     public short readShortVolatile(long offset) {
-        state.checkRead(offset, Short.BYTES);
-        checkAligned(offset, Short.BYTES);
-        return state.getShortVolatile(offset);
+        return ScalarAccess.readShortVolatile(state, 0, size, offset);
     }
 
-    /**
-     * Writes one byte at {@code offset} with the ordering of a volatile store: a byte store is
-     * always untorn, and fences give it the ordering. Any offset is aligned.
-     *
-     * @param value  the value to store
-     * @param offset the offset in bytes from the start of the mapping
-     * @throws MmapException {@code INVALID_ADDRESS} when {@code offset} is not inside the mapping,
-     *     {@code INVALID_ARGUMENT} when the mapping is not writable, {@code INVALID_RANGE} when a
-     *     file shrunk under the mapping no longer holds it
-     * @throws io.jvmm.core.ClosedException after {@link #close()}
-     */
+    @Override
     public void writeByteVolatile(byte value, long offset) {
-        state.checkWrite(offset, Byte.BYTES);
-        checkRange(offset, Byte.BYTES);
-        state.putByteVolatile(offset, value);
+        ScalarAccess.writeByteVolatile(state, 0, size, offset, value);
     }
 
-    /**
-     * Reads one byte at {@code offset} with the ordering of a volatile load: a byte load is always
-     * untorn, and a fence gives it the ordering. Any offset is aligned.
-     *
-     * @param offset the offset in bytes from the start of the mapping
-     * @return the byte stored there
-     * @throws MmapException {@code INVALID_ADDRESS} when {@code offset} is not inside the mapping,
-     *     {@code INVALID_ARGUMENT} when the mapping is not readable, {@code INVALID_RANGE} when a
-     *     file shrunk under the mapping no longer holds it
-     * @throws io.jvmm.core.ClosedException after {@link #close()}
-     */
+    @Override
     public byte readByteVolatile(long offset) {
-        state.checkRead(offset, Byte.BYTES);
-        checkRange(offset, Byte.BYTES);
-        return state.getByteVolatile(offset);
+        return ScalarAccess.readByteVolatile(state, 0, size, offset);
     }
 
     private void checkRange(long offset, int length) {
@@ -508,23 +318,42 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Memory
         }
     }
 
-    private void checkAligned(long offset, int length) {
-        checkRange(offset, length);
-        if ((offset & (length - 1)) != 0) {
-            throw misaligned(offset, length);
-        }
-    }
-
     private MmapException outside(long offset, int length) {
         return new MmapException(MmapException.Kind.INVALID_ADDRESS,
             "access of " + length + " bytes at offset " + offset + " is outside mapping of size " + size,
             ErrorDetails.ofAccess(offset, length, size));
     }
 
-    private MmapException misaligned(long offset, int length) {
-        return new MmapException(MmapException.Kind.INVALID_ALIGNMENT,
-            length + "-byte volatile access at offset " + offset + " is not naturally aligned",
-            ErrorDetails.ofAccess(offset, length, size));
+    // acquire loads and release stores
+
+    @Override
+    public long readLongAcquire(long offset) {
+        return ScalarAccess.readLongAcquire(state, 0, size, offset);
+    }
+
+    @Override
+    public void writeLongRelease(long value, long offset) {
+        ScalarAccess.writeLongRelease(state, 0, size, offset, value);
+    }
+
+    @Override
+    public int readIntAcquire(long offset) {
+        return ScalarAccess.readIntAcquire(state, 0, size, offset);
+    }
+
+    @Override
+    public void writeIntRelease(int value, long offset) {
+        ScalarAccess.writeIntRelease(state, 0, size, offset, value);
+    }
+
+    @Override
+    public short readShortAcquire(long offset) {
+        return ScalarAccess.readShortAcquire(state, 0, size, offset);
+    }
+
+    @Override
+    public void writeShortRelease(short value, long offset) {
+        ScalarAccess.writeShortRelease(state, 0, size, offset, value);
     }
 
     // ---- sync and cache control ----

@@ -12,8 +12,13 @@ import java.lang.ref.Reference;
  * {@link NullPointerException}. A slice of a file that was shrunk under it throws
  * {@code MmapException} {@code INVALID_RANGE} for bytes that are gone (see {@code FileGuard}).
  *
+ * <p>Its scalar accessors are those of {@link ScalarMemory}, at offsets from the slice's first byte,
+ * implemented by the same code as {@link MemoryMapping}'s; the ordered forms require the offset in
+ * the mapping to be naturally aligned.
+ *
  * <p>A slice taken from a {@link GuestMemory} that tracks dirty pages marks the pages it writes
- * ({@link #writeBytes}, {@link #copyFrom}, and {@link #copyToVolatileSlice} for its destination);
+ * ({@link #writeBytes}, {@link #copyFrom}, the scalar writes, and {@link #copyToVolatileSlice} for
+ * its destination);
  * {@link #asPtr()} hands out a raw address whose writes nobody can see.
  *
  * <p>The copy methods copy the smaller of the two sizes and return the count, as crosvm's do. A
@@ -22,7 +27,7 @@ import java.lang.ref.Reference;
  * <p>A slice is immutable and may be used from any thread; concurrent copies into the same bytes
  * are not atomic with respect to each other.
  */
-public final class VolatileSlice {
+public final class VolatileSlice implements ScalarMemory {
     private final MappingState state;
     /** Offset of the slice's first byte within {@link #state}. */
     private final long base;
@@ -246,6 +251,131 @@ public final class VolatileSlice {
     @Override
     public String toString() {
         return "VolatileSlice[size=" + size + "]";
+    }
+
+    // ---- scalar accessors (ScalarMemory), at offsets from the slice's first byte: the same code
+    // as MemoryMapping's (ScalarAccess); a write through a slice of dirty-tracked guest memory
+    // marks its page ----
+
+    @Override
+    public long readLong(long offset) {
+        return ScalarAccess.readLong(state, base, size, offset);
+    }
+
+    @Override
+    public void writeLong(long value, long offset) {
+        ScalarAccess.writeLong(state, base, size, offset, value);
+        marked(offset, 8);
+    }
+
+    @Override
+    public int readInt(long offset) {
+        return ScalarAccess.readInt(state, base, size, offset);
+    }
+
+    @Override
+    public void writeInt(int value, long offset) {
+        ScalarAccess.writeInt(state, base, size, offset, value);
+        marked(offset, 4);
+    }
+
+    @Override
+    public short readShort(long offset) {
+        return ScalarAccess.readShort(state, base, size, offset);
+    }
+
+    @Override
+    public void writeShort(short value, long offset) {
+        ScalarAccess.writeShort(state, base, size, offset, value);
+        marked(offset, 2);
+    }
+
+    @Override
+    public byte readByte(long offset) {
+        return ScalarAccess.readByte(state, base, size, offset);
+    }
+
+    @Override
+    public void writeByte(byte value, long offset) {
+        ScalarAccess.writeByte(state, base, size, offset, value);
+        marked(offset, 1);
+    }
+
+    @Override
+    public long readLongVolatile(long offset) {
+        return ScalarAccess.readLongVolatile(state, base, size, offset);
+    }
+
+    @Override
+    public void writeLongVolatile(long value, long offset) {
+        ScalarAccess.writeLongVolatile(state, base, size, offset, value);
+        marked(offset, 8);
+    }
+
+    @Override
+    public int readIntVolatile(long offset) {
+        return ScalarAccess.readIntVolatile(state, base, size, offset);
+    }
+
+    @Override
+    public void writeIntVolatile(int value, long offset) {
+        ScalarAccess.writeIntVolatile(state, base, size, offset, value);
+        marked(offset, 4);
+    }
+
+    @Override
+    public short readShortVolatile(long offset) {
+        return ScalarAccess.readShortVolatile(state, base, size, offset);
+    }
+
+    @Override
+    public void writeShortVolatile(short value, long offset) {
+        ScalarAccess.writeShortVolatile(state, base, size, offset, value);
+        marked(offset, 2);
+    }
+
+    @Override
+    public byte readByteVolatile(long offset) {
+        return ScalarAccess.readByteVolatile(state, base, size, offset);
+    }
+
+    @Override
+    public void writeByteVolatile(byte value, long offset) {
+        ScalarAccess.writeByteVolatile(state, base, size, offset, value);
+        marked(offset, 1);
+    }
+
+    @Override
+    public long readLongAcquire(long offset) {
+        return ScalarAccess.readLongAcquire(state, base, size, offset);
+    }
+
+    @Override
+    public void writeLongRelease(long value, long offset) {
+        ScalarAccess.writeLongRelease(state, base, size, offset, value);
+        marked(offset, 8);
+    }
+
+    @Override
+    public int readIntAcquire(long offset) {
+        return ScalarAccess.readIntAcquire(state, base, size, offset);
+    }
+
+    @Override
+    public void writeIntRelease(int value, long offset) {
+        ScalarAccess.writeIntRelease(state, base, size, offset, value);
+        marked(offset, 4);
+    }
+
+    @Override
+    public short readShortAcquire(long offset) {
+        return ScalarAccess.readShortAcquire(state, base, size, offset);
+    }
+
+    @Override
+    public void writeShortRelease(short value, long offset) {
+        ScalarAccess.writeShortRelease(state, base, size, offset, value);
+        marked(offset, 2);
     }
 
     /** The checks of {@link VolatileMemory#getSlice}, against a memory of {@code limit} bytes. */

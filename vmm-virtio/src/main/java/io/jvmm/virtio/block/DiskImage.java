@@ -20,6 +20,9 @@ import org.slf4j.LoggerFactory;
  * VMMs cannot both write one: a writable disk takes an exclusive lock, a read-only disk a shared
  * one. Where the file system cannot lock at all, a warning is logged once and the disk is used
  * unlocked, as QEMU does.
+ *
+ * <p>The image's size is read once, at {@link #open}; a file that grows or shrinks later is not
+ * followed.
  */
 public final class DiskImage implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DiskImage.class);
@@ -45,6 +48,10 @@ public final class DiskImage implements AutoCloseable {
      * Opens and locks {@code path}. Fails before anything is changed, with a message that names
      * the file and the reason.
      *
+     * @param path     the image file or block device
+     * @param readOnly whether to open it read-only (with a shared lock) rather than read-write (with an
+     *     exclusive one)
+     * @return the open, locked image, owned by the caller (close it)
      * @throws DiskImageException when the file is missing, not a regular file or block device,
      *     unreadable, not writable (for a writable disk), locked by another process, or smaller
      *     than one sector
@@ -107,30 +114,42 @@ public final class DiskImage implements AutoCloseable {
         }
     }
 
+    /** {@return the path the image was opened with} */
     public Path path() {
         return path;
     }
 
+    /** {@return whether the image was opened read-only} */
     public boolean readOnly() {
         return readOnly;
     }
 
-    /** The bytes the guest sees: the file's size rounded down to whole sectors. */
+    /** {@return the bytes the guest sees: the file's size at open, rounded down to whole sectors} */
     public long sizeBytes() {
         return sizeBytes;
     }
 
-    /** The capacity in 512-byte sectors (the config space's {@code capacity}). */
+    /** {@return the capacity in 512-byte sectors (the config space's {@code capacity}), at least 1} */
     public long sectors() {
         return sizeBytes / SECTOR_SIZE;
     }
 
-    /** The channel for positional reads and writes; never its own position. */
+    /**
+     * The channel for positional reads and writes; never its own position. It belongs to the
+     * image: do not close it.
+     *
+     * @return the channel, open for reading, and for writing unless {@link #readOnly()}
+     */
     public FileChannel channel() {
         return channel;
     }
 
-    /** Makes every write so far durable ({@code fdatasync}): a virtio-blk FLUSH. */
+    /**
+     * Makes every write so far durable ({@code fdatasync}): a virtio-blk FLUSH.
+     *
+     * @throws IOException when the file system reports a failure (an I/O error writing the data
+     *     back, say); the device answers the FLUSH with VIRTIO_BLK_S_IOERR
+     */
     public void flush() throws IOException {
         channel.force(false);
     }

@@ -6,6 +6,11 @@ import io.jvmm.core.JvmmException;
 public final class DiskImageException extends JvmmException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An exception with its one-line message.
+     *
+     * @param message the file and the reason, e.g. {@code "disk.img: no such file"}
+     */
     public DiskImageException(String message) {
         super(message);
     }

@@ -34,6 +34,7 @@ public final class VirtioBlock implements VirtioDevice {
 
     /** Device ID 2 (§5.2.1). */
     public static final int DEVICE_TYPE = 2;
+    /** The maximum size of the one request queue; seg_max is two less (header and status take two descriptors). */
     public static final int QUEUE_SIZE = 256;
 
     // Feature bits (§5.2.3).
@@ -63,7 +64,14 @@ public final class VirtioBlock implements VirtioDevice {
     private volatile ActiveQueue active;
 
 
-    /** A device on {@code image}, which it owns from now on (closed with the device). */
+    /**
+     * A device on {@code image}, which it owns from now on (closed with the device). Its capacity
+     * is the image's {@link DiskImage#sectors()}; its ID string (GET_ID) is the file's name in
+     * US-ASCII, cut to 20 bytes.
+     *
+     * @param image the open image
+     * @throws NullPointerException when {@code image} is null
+     */
     public VirtioBlock(DiskImage image) {
         this.image = Objects.requireNonNull(image, "image");
         putLittleEndian(0, 8, image.sectors());
@@ -80,6 +88,7 @@ public final class VirtioBlock implements VirtioDevice {
         }
     }
 
+    /** {@return the image the device serves} */
     public DiskImage image() {
         return image;
     }

@@ -34,6 +34,12 @@ public final class DeviceWorker implements AutoCloseable {
     /**
      * A worker for {@code transport} with {@code queueEvents}, one eventfd per queue in queue
      * order (owned by the caller, who closes them after this worker); not started yet.
+     *
+     * @param transport   the transport whose queues the worker serves
+     * @param queueEvents one eventfd per queue of {@code transport}, in queue order
+     * @return the worker, with its own stop eventfd; call {@link #start()}
+     * @throws IllegalArgumentException when the count of eventfds differs from the transport's
+     *     queue count, or exceeds 63
      */
     public static DeviceWorker create(MmioTransport transport, List<EventFd> queueEvents) {
         if (queueEvents.size() != transport.queueCount()) {
@@ -45,11 +51,23 @@ public final class DeviceWorker implements AutoCloseable {
         return new DeviceWorker(transport, queueEvents, EventFd.create());
     }
 
-    /** Signals queue {@code index}'s eventfd: the route for doorbells that reach the transport. */
+    /**
+     * Signals queue {@code index}'s eventfd: the route for doorbells that reach the transport (the
+     * transport's {@code notifier} calls this, through a holder, since the transport is made first).
+     * Thread-safe.
+     *
+     * @param index the queue's index
+     * @throws IndexOutOfBoundsException when {@code index} is not a queue's
+     */
     public void notifier(int index) {
         queueEvents.get(index).signal();
     }
 
+    /**
+     * Starts the I/O thread, a daemon thread named after the transport's {@code debugLabel()}.
+     *
+     * @throws IllegalThreadStateException when called a second time
+     */
     public void start() {
         thread.start();
     }

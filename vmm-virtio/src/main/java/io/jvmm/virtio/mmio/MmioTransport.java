@@ -79,8 +79,9 @@ public final class MmioTransport {
     static final int CONFIG_GENERATION = 0x0fc;
     static final int CONFIG = 0x100;
 
-    /** InterruptStatus bits (§4.2.2). */
+    /** InterruptStatus bit 0 (§4.2.2): the device used a buffer in at least one of its queues. */
     public static final int INTERRUPT_USED_BUFFER = 1;
+    /** InterruptStatus bit 1 (§4.2.2): the configuration changed, or the device needs a reset (§2.1.2). */
     public static final int INTERRUPT_CONFIG_CHANGE = 2;
 
     private final VirtioDevice device;
@@ -116,12 +117,18 @@ public final class MmioTransport {
     }
 
     /**
-     * A transport for {@code device} over {@code memory}.
+     * A transport for {@code device} over {@code memory}, in the reset state. Reads the device's
+     * features and queue sizes once, here.
      *
+     * @param device  the device behind the window; the transport does not close it
+     * @param memory  the guest memory the device's queues live in
      * @param trigger raises the transport's interrupt (one edge)
      * @param notifier takes the index of a queue the driver notified through this window (a
      *     valid index only); it must reach the device's I/O thread, which then calls
      *     {@link #processQueue}
+     * @throws IllegalArgumentException when the device does not offer {@link VirtioFeatures#VERSION_1}, or a
+     *     queue's maximum size is not a power of two in [1, 32768]
+     * @throws NullPointerException when an argument is null
      */
     public MmioTransport(VirtioDevice device, GuestMemory memory, InterruptTrigger trigger, IntConsumer notifier) {
         this.device = Objects.requireNonNull(device, "device");
@@ -143,21 +150,30 @@ public final class MmioTransport {
         }
     }
 
+    /** {@return the device behind the window} */
     public VirtioDevice device() {
         return device;
     }
 
-    /** The number of queues, each with its doorbell value (its index) at {@link #QUEUE_NOTIFY}. */
+    /** {@return the number of queues, each with its doorbell value (its index) at {@link #QUEUE_NOTIFY}} */
     public int queueCount() {
         return queues.length;
     }
 
-    /** A short name for logs and bus listings. */
+    /** {@return a short name for logs and bus listings: {@code "virtio-mmio(<device label>)"}} */
     public String debugLabel() {
         return "virtio-mmio(" + device.debugLabel() + ")";
     }
 
-    /** The driver reads {@code data.length} bytes at {@code offset} of the window. */
+    /**
+     * The driver reads {@code data.length} bytes at {@code offset} of the window. Registers answer
+     * only 32-bit aligned reads (§4.2.2.2); the configuration space from offset 0x100 answers any
+     * read that ends inside the window. Everything else, unknown registers included, reads as
+     * zeros. Never throws for the guest's offset or length.
+     *
+     * @param offset the offset in bytes from the window's base
+     * @param data   filled with the bytes read, little-endian
+     */
     public void read(long offset, byte[] data) {
         Arrays.fill(data, (byte) 0);
         if (offset >= CONFIG) {
@@ -177,7 +193,16 @@ public final class MmioTransport {
         }
     }
 
-    /** The driver writes {@code data} at {@code offset} of the window. */
+    /**
+     * The driver writes {@code data} at {@code offset} of the window. Registers take only 32-bit
+     * aligned writes (§4.2.2.2), configuration space writes that end inside the window go to the
+     * device; all other writes, and writes to read-only registers, are ignored. A write of 0 to
+     * Status resets the device, waiting for a request in progress. Never throws for the guest's
+     * offset, length or value.
+     *
+     * @param offset the offset in bytes from the window's base
+     * @param data   the bytes written, little-endian; not kept
+     */
     public void write(long offset, byte[] data) {
         if (offset >= CONFIG) {
             long at = offset - CONFIG;
@@ -340,6 +365,8 @@ public final class MmioTransport {
      * Serves queue {@code index} after a notification; the device's I/O thread calls this. Does
      * nothing before DRIVER_OK, after a reset, or for an index out of range. Never throws: a
      * device failure marks the device as needing a reset.
+     *
+     * @param index the queue's index, as the driver wrote it to {@link #QUEUE_NOTIFY}
      */
     public void processQueue(int index) {
         List<SplitQueue> now = active;

@@ -30,8 +30,11 @@ public final class VirtioRng implements VirtioDevice {
 
     /** Device ID 4 (§5.4.1). */
     public static final int DEVICE_TYPE = 4;
+    /** The maximum size of the one request queue. */
     public static final int QUEUE_SIZE = 256;
+    /** The most bytes one request is filled with, whatever room its buffers offer: 64 KiB. */
     public static final int MAX_PER_REQUEST = 64 * 1024;
+    /** The host source of {@link #fromHost()}. */
     public static final Path HOST_SOURCE = Path.of("/dev/urandom");
 
     private final InputStream source;
@@ -46,7 +49,12 @@ public final class VirtioRng implements VirtioDevice {
         this.label = label;
     }
 
-    /** A device fed from the host's {@code /dev/urandom}. */
+    /**
+     * A device fed from the host's {@code /dev/urandom}.
+     *
+     * @return the device; it owns the open source until {@link #close()}
+     * @throws UncheckedIOException when {@code /dev/urandom} cannot be opened
+     */
     public static VirtioRng fromHost() {
         try {
             return new VirtioRng(Files.newInputStream(HOST_SOURCE), HOST_SOURCE.toString());
@@ -55,7 +63,15 @@ public final class VirtioRng implements VirtioDevice {
         }
     }
 
-    /** A device fed from {@code source} (tests), which it owns. */
+    /**
+     * A device fed from {@code source} (tests), which it owns. A source that fails or ends fills
+     * requests with what it gave (possibly nothing); a failure is logged once.
+     *
+     * @param source the bytes to hand out; closed with the device
+     * @param label  names the source in {@link #debugLabel()}
+     * @return the device
+     * @throws NullPointerException when {@code source} is null
+     */
     public static VirtioRng from(InputStream source, String label) {
         return new VirtioRng(Objects.requireNonNull(source, "source"), label);
     }
