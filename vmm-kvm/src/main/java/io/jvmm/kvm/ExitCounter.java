@@ -15,6 +15,10 @@ public final class ExitCounter {
 
     private final long[] counts = new long[BUCKETS];
 
+    /** A counter with every count at 0. */
+    public ExitCounter() {
+    }
+
     /**
      * Counts one exit with KVM exit reason {@code exitReason} (KVM_EXIT_INTR for an interrupted run).
      *

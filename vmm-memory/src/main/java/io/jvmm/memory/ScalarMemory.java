@@ -95,7 +95,8 @@ public interface ScalarMemory {
     void writeByte(byte value, long offset);
 
     /**
-     * Reads 8 little-endian bytes at {@code offset}, in one untorn access with volatile semantics ({@code VarHandle.getVolatile}/{@code setVolatile}).
+     * Reads 8 little-endian bytes at {@code offset}, in one untorn access with volatile semantics
+     * ({@code VarHandle.getVolatile}/{@code setVolatile}).
      *
      * @param offset the offset in bytes from the start, a multiple of 8
      * @return the value stored there
@@ -103,7 +104,8 @@ public interface ScalarMemory {
     long readLongVolatile(long offset);
 
     /**
-     * Writes {@code value} as 8 little-endian bytes at {@code offset}, in one untorn access with volatile semantics ({@code VarHandle.getVolatile}/{@code setVolatile}).
+     * Writes {@code value} as 8 little-endian bytes at {@code offset}, in one untorn access with
+     * volatile semantics ({@code VarHandle.getVolatile}/{@code setVolatile}).
      *
      * @param value  the value to store
      * @param offset the offset in bytes from the start, a multiple of 8
@@ -111,7 +113,8 @@ public interface ScalarMemory {
     void writeLongVolatile(long value, long offset);
 
     /**
-     * Reads 4 little-endian bytes at {@code offset}, in one untorn access with volatile semantics ({@code VarHandle.getVolatile}/{@code setVolatile}).
+     * Reads 4 little-endian bytes at {@code offset}, in one untorn access with volatile semantics
+     * ({@code VarHandle.getVolatile}/{@code setVolatile}).
      *
      * @param offset the offset in bytes from the start, a multiple of 4
      * @return the value stored there
@@ -119,7 +122,8 @@ public interface ScalarMemory {
     int readIntVolatile(long offset);
 
     /**
-     * Writes {@code value} as 4 little-endian bytes at {@code offset}, in one untorn access with volatile semantics ({@code VarHandle.getVolatile}/{@code setVolatile}).
+     * Writes {@code value} as 4 little-endian bytes at {@code offset}, in one untorn access with
+     * volatile semantics ({@code VarHandle.getVolatile}/{@code setVolatile}).
      *
      * @param value  the value to store
      * @param offset the offset in bytes from the start, a multiple of 4
@@ -127,7 +131,8 @@ public interface ScalarMemory {
     void writeIntVolatile(int value, long offset);
 
     /**
-     * Reads 2 little-endian bytes at {@code offset}, in one untorn access with volatile semantics ({@code VarHandle.getVolatile}/{@code setVolatile}).
+     * Reads 2 little-endian bytes at {@code offset}, in one untorn access with volatile semantics
+     * ({@code VarHandle.getVolatile}/{@code setVolatile}).
      *
      * @param offset the offset in bytes from the start, a multiple of 2
      * @return the value stored there
@@ -135,7 +140,8 @@ public interface ScalarMemory {
     short readShortVolatile(long offset);
 
     /**
-     * Writes {@code value} as 2 little-endian bytes at {@code offset}, in one untorn access with volatile semantics ({@code VarHandle.getVolatile}/{@code setVolatile}).
+     * Writes {@code value} as 2 little-endian bytes at {@code offset}, in one untorn access with
+     * volatile semantics ({@code VarHandle.getVolatile}/{@code setVolatile}).
      *
      * @param value  the value to store
      * @param offset the offset in bytes from the start, a multiple of 2
@@ -143,7 +149,8 @@ public interface ScalarMemory {
     void writeShortVolatile(short value, long offset);
 
     /**
-     * Reads one byte at {@code offset}, in one untorn access with volatile semantics ({@code VarHandle.getVolatile}/{@code setVolatile}).
+     * Reads one byte at {@code offset}, in one untorn access with volatile semantics
+     * ({@code VarHandle.getVolatile}/{@code setVolatile}).
      *
      * @param offset the offset in bytes from the start
      * @return the value stored there
@@ -151,7 +158,8 @@ public interface ScalarMemory {
     byte readByteVolatile(long offset);
 
     /**
-     * Writes {@code value} as one byte at {@code offset}, in one untorn access with volatile semantics ({@code VarHandle.getVolatile}/{@code setVolatile}).
+     * Writes {@code value} as one byte at {@code offset}, in one untorn access with volatile semantics
+     * ({@code VarHandle.getVolatile}/{@code setVolatile}).
      *
      * @param value  the value to store
      * @param offset the offset in bytes from the start
@@ -159,7 +167,8 @@ public interface ScalarMemory {
     void writeByteVolatile(byte value, long offset);
 
     /**
-     * Reads 8 little-endian bytes at {@code offset} with acquire semantics ({@code VarHandle.getAcquire}): no later access moves before it.
+     * Reads 8 little-endian bytes at {@code offset} with acquire semantics
+     * ({@code VarHandle.getAcquire}): no later access moves before it.
      *
      * @param offset the offset in bytes from the start, a multiple of 8
      * @return the value stored there
@@ -167,7 +176,8 @@ public interface ScalarMemory {
     long readLongAcquire(long offset);
 
     /**
-     * Writes {@code value} as 8 little-endian bytes at {@code offset} with release semantics ({@code VarHandle.setRelease}): no earlier access moves after it.
+     * Writes {@code value} as 8 little-endian bytes at {@code offset} with release semantics
+     * ({@code VarHandle.setRelease}): no earlier access moves after it.
      *
      * @param value  the value to store
      * @param offset the offset in bytes from the start, a multiple of 8
@@ -175,7 +185,8 @@ public interface ScalarMemory {
     void writeLongRelease(long value, long offset);
 
     /**
-     * Reads 4 little-endian bytes at {@code offset} with acquire semantics ({@code VarHandle.getAcquire}): no later access moves before it.
+     * Reads 4 little-endian bytes at {@code offset} with acquire semantics
+     * ({@code VarHandle.getAcquire}): no later access moves before it.
      *
      * @param offset the offset in bytes from the start, a multiple of 4
      * @return the value stored there
@@ -183,7 +194,8 @@ public interface ScalarMemory {
     int readIntAcquire(long offset);
 
     /**
-     * Writes {@code value} as 4 little-endian bytes at {@code offset} with release semantics ({@code VarHandle.setRelease}): no earlier access moves after it.
+     * Writes {@code value} as 4 little-endian bytes at {@code offset} with release semantics
+     * ({@code VarHandle.setRelease}): no earlier access moves after it.
      *
      * @param value  the value to store
      * @param offset the offset in bytes from the start, a multiple of 4
@@ -191,7 +203,8 @@ public interface ScalarMemory {
     void writeIntRelease(int value, long offset);
 
     /**
-     * Reads 2 little-endian bytes at {@code offset} with acquire semantics ({@code VarHandle.getAcquire}): no later access moves before it.
+     * Reads 2 little-endian bytes at {@code offset} with acquire semantics
+     * ({@code VarHandle.getAcquire}): no later access moves before it.
      *
      * @param offset the offset in bytes from the start, a multiple of 2
      * @return the value stored there
@@ -199,7 +212,8 @@ public interface ScalarMemory {
     short readShortAcquire(long offset);
 
     /**
-     * Writes {@code value} as 2 little-endian bytes at {@code offset} with release semantics ({@code VarHandle.setRelease}): no earlier access moves after it.
+     * Writes {@code value} as 2 little-endian bytes at {@code offset} with release semantics
+     * ({@code VarHandle.setRelease}): no earlier access moves after it.
      *
      * @param value  the value to store
      * @param offset the offset in bytes from the start, a multiple of 2

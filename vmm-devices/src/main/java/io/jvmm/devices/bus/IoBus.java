@@ -20,6 +20,10 @@ public final class IoBus {
 
     private final RangeTable table = new RangeTable("I/O port", LOG);
 
+    /** An empty I/O-port bus: every port reads as 0xff and ignores writes until a device is registered. */
+    public IoBus() {
+    }
+
     /**
      * Registers {@code device} at ports {@code [port, port + length)}. Thread-safe; lookups in
      * progress see the bus as it was before or after.

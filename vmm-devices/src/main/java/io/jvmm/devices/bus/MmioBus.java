@@ -20,6 +20,10 @@ public final class MmioBus {
 
     private final RangeTable table = new RangeTable("MMIO", LOG);
 
+    /** An empty MMIO bus: every address reads as 0xff and ignores writes until a device is registered. */
+    public MmioBus() {
+    }
+
     /**
      * Registers {@code device} at guest-physical {@code [address, address + length)}. Thread-safe;
      * lookups in progress see the bus as it was before or after.
