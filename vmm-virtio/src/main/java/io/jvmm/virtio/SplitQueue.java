@@ -1,5 +1,6 @@
 package io.jvmm.virtio;
 
+import io.jvmm.core.ClosedException;
 import io.jvmm.memory.GuestAddress;
 import io.jvmm.memory.GuestMemory;
 import io.jvmm.memory.GuestMemoryException;
@@ -137,7 +138,7 @@ public final class SplitQueue {
                 nextAvail = (nextAvail + 1) & 0xffff;
             }
             return chain;
-        } catch (GuestMemoryException | IllegalStateException e) {
+        } catch (GuestMemoryException | ClosedException e) {
             // the config was checked, so only a closed memory gets here
             return fail(QueueError.RING_ACCESS_FAILED, e.getMessage());
         }
@@ -278,7 +279,7 @@ public final class SplitQueue {
             memory.writeIntAtAddr(written, GuestAddress.of(slot + 4));
             nextUsed = (nextUsed + 1) & 0xffff;
             memory.writeShortReleaseAtAddr((short) nextUsed, GuestAddress.of(used + 2));
-        } catch (GuestMemoryException | IllegalStateException e) {
+        } catch (GuestMemoryException | ClosedException e) {
             fail(QueueError.RING_ACCESS_FAILED, e.getMessage());
         }
     }
@@ -314,7 +315,7 @@ public final class SplitQueue {
             int usedEvent = Short.toUnsignedInt(memory.readShortFromAddr(GuestAddress.of(avail + 4 + 2L * size)));
             // vring_need_event(event, new, old): (u16)(new - event - 1) < (u16)(new - old)
             return ((now - usedEvent - 1) & 0xffff) < ((now - old) & 0xffff);
-        } catch (GuestMemoryException | IllegalStateException e) {
+        } catch (GuestMemoryException | ClosedException e) {
             fail(QueueError.RING_ACCESS_FAILED, e.getMessage());
             return false;
         }
@@ -363,7 +364,7 @@ public final class SplitQueue {
             // this: a store followed by a load needs a full fence (a release store does not
             // order them), or both sides may sleep (§2.7.10, the kernel's virtqueue_enable_cb).
             GuestMemory.fullFence();
-        } catch (GuestMemoryException | IllegalStateException e) {
+        } catch (GuestMemoryException | ClosedException e) {
             fail(QueueError.RING_ACCESS_FAILED, e.getMessage());
         }
     }

@@ -63,6 +63,18 @@ class SplitQueueTest {
     }
 
     @Test
+    void aQueueWhoseMemoryWasClosedReportsARingAccessFailureInsteadOfThrowing() {
+        rings.descriptor(0, 0x2000, 16, F_WRITE, 0);
+        rings.offer(0);
+        memory.close();
+        assertEquals(Optional.empty(), queue.pop());
+        assertEquals(QueueError.RING_ACCESS_FAILED, queue.error());
+        assertTrue(queue.needsReset());
+        queue.addUsed(0, 0);
+        assertFalse(queue.needsNotification());
+    }
+
+    @Test
     void echoDeviceServesAChainAcrossBuffersAndARegionBoundary() {
         byte[] hello = "hello, virtqueue".getBytes(StandardCharsets.US_ASCII);
         memory.writeAllAtAddr(java.util.Arrays.copyOfRange(hello, 0, 5), GuestAddress.of(0x2000));
