@@ -85,10 +85,10 @@ public final class GuestMemory implements AutoCloseable {
     private final List<GuestMemoryRegion> regionList;
     /** Region bases with the sign bit flipped, so that a signed compare orders them unsigned. */
     private final long[] flippedBases;
+    // bases and sizes repeat the regions' values as plain arrays: the binary search of every
+    // access reads them, and an array of longs is what keeps that search in one or two cache lines.
     private final long[] bases;
     private final long[] sizes;
-    private final long[] shmOffsets;
-    private final MemoryMapping[] mappings;
     private final SharedMemory shm;
     private final long memorySize;
     private final long pageSize;
@@ -111,14 +111,10 @@ public final class GuestMemory implements AutoCloseable {
         this.flippedBases = new long[n];
         this.bases = new long[n];
         this.sizes = new long[n];
-        this.shmOffsets = new long[n];
-        this.mappings = new MemoryMapping[n];
         for (int i = 0; i < n; i++) {
             bases[i] = regions[i].guestBase().offset();
             flippedBases[i] = bases[i] ^ Long.MIN_VALUE;
             sizes[i] = regions[i].size();
-            shmOffsets[i] = regions[i].shmOffset();
-            mappings[i] = regions[i].memoryMapping();
         }
         this.shm = shm;
         this.memorySize = memorySize;
@@ -391,7 +387,7 @@ public final class GuestMemory implements AutoCloseable {
         checkOpen(); // touches no mapping, so no mapping's check would catch use after close
         long a = addr.offset();
         int i = regionOf(a, 0);
-        return shmOffsets[i] + (a - bases[i]);
+        return regions[i].shmOffset() + (a - bases[i]);
     }
 
     /**
@@ -405,7 +401,7 @@ public final class GuestMemory implements AutoCloseable {
     public long getHostAddress(GuestAddress addr) {
         long a = addr.offset();
         int i = regionOf(a, 0);
-        return mappings[i].asPtr() + (a - bases[i]);
+        return regions[i].memoryMapping().asPtr() + (a - bases[i]);
     }
 
     /**
@@ -424,7 +420,7 @@ public final class GuestMemory implements AutoCloseable {
             throw invalidSize(a, size, "a host address range needs a positive size");
         }
         int i = regionOf(a, size);
-        return mappings[i].asPtr() + (a - bases[i]);
+        return regions[i].memoryMapping().asPtr() + (a - bases[i]);
     }
 
     // ---- bulk copies ----
@@ -447,7 +443,7 @@ public final class GuestMemory implements AutoCloseable {
         int i = regionOf(a, 0);
         int n;
         try {
-            n = mappings[i].writeSlice(buf, a - bases[i]);
+            n = regions[i].memoryMapping().writeSlice(buf, a - bases[i]);
         } catch (MmapException e) {
             throw accessFailure(e, a, buf.length);
         }
@@ -471,7 +467,7 @@ public final class GuestMemory implements AutoCloseable {
         nonNull(buf, "buf");
         int i = regionOf(a, 0);
         try {
-            return mappings[i].readSlice(buf, a - bases[i]);
+            return regions[i].memoryMapping().readSlice(buf, a - bases[i]);
         } catch (MmapException e) {
             throw accessFailure(e, a, buf.length);
         }
@@ -497,7 +493,7 @@ public final class GuestMemory implements AutoCloseable {
             throw shortTransfer(Kind.SHORT_WRITE, a, buf.length, room, i);
         }
         try {
-            mappings[i].writeSlice(buf, a - bases[i]);
+            regions[i].memoryMapping().writeSlice(buf, a - bases[i]);
         } catch (MmapException e) {
             throw accessFailure(e, a, buf.length);
         }
@@ -523,7 +519,7 @@ public final class GuestMemory implements AutoCloseable {
             throw shortTransfer(Kind.SHORT_READ, a, buf.length, room, i);
         }
         try {
-            mappings[i].readSlice(buf, a - bases[i]);
+            regions[i].memoryMapping().readSlice(buf, a - bases[i]);
         } catch (MmapException e) {
             throw accessFailure(e, a, buf.length);
         }
@@ -547,7 +543,7 @@ public final class GuestMemory implements AutoCloseable {
         nonNull(src, "src");
         int i = regionOf(a, src.remaining());
         try {
-            mappings[i].writeStruct(src, a - bases[i]);
+            regions[i].memoryMapping().writeStruct(src, a - bases[i]);
         } catch (MmapException e) {
             throw accessFailure(e, a, src.remaining());
         }
@@ -570,7 +566,7 @@ public final class GuestMemory implements AutoCloseable {
         nonNull(dst, "dst");
         int i = regionOf(a, dst.remaining());
         try {
-            mappings[i].readStruct(a - bases[i], dst);
+            regions[i].memoryMapping().readStruct(a - bases[i], dst);
         } catch (MmapException e) {
             throw accessFailure(e, a, dst.remaining());
         }
@@ -1029,7 +1025,7 @@ public final class GuestMemory implements AutoCloseable {
         for (int i = first; left > 0; i++) {
             long n = Math.min(left, sizes[i] - (p - bases[i]));
             try {
-                slices.add(mappings[i].getSlice(p - bases[i], n).withDirtyLog(regions[i].dirty));
+                slices.add(regions[i].memoryMapping().getSlice(p - bases[i], n).withDirtyLog(regions[i].dirty));
             } catch (MmapException e) {
                 throw accessFailure(e, p, n);
             }
@@ -1382,7 +1378,7 @@ public final class GuestMemory implements AutoCloseable {
         }
         int i = regionOf(a, len);
         try {
-            return mappings[i].getSlice(a - bases[i], len).withDirtyLog(regions[i].dirty);
+            return regions[i].memoryMapping().getSlice(a - bases[i], len).withDirtyLog(regions[i].dirty);
         } catch (MmapException e) {
             throw accessFailure(e, a, len);
         }
@@ -1412,7 +1408,7 @@ public final class GuestMemory implements AutoCloseable {
                 "removed range " + rangeText(a, len) + " is not whole pages of 0x" + Long.toHexString(pageSize) + " bytes");
         }
         try {
-            mappings[i].removeRange(a - bases[i], len);
+            regions[i].memoryMapping().removeRange(a - bases[i], len);
         } catch (MmapException e) {
             throw accessFailure(e, a, len);
         }
@@ -1487,8 +1483,8 @@ public final class GuestMemory implements AutoCloseable {
             }
             closed = true;
         }
-        for (MemoryMapping mapping : mappings) {
-            mapping.close();
+        for (GuestMemoryRegion region : regions) {
+            region.memoryMapping().close();
         }
         shm.close();
     }
@@ -1520,21 +1516,13 @@ public final class GuestMemory implements AutoCloseable {
         return regions[index];
     }
 
-    int regionCount() {
-        return regions.length;
-    }
-
-    long totalSize() {
-        return memorySize;
-    }
-
-    /** The region whose memfd range holds {@code shmOffset} (which must be below {@link #totalSize()}). */
+    /** The region whose memfd range holds {@code shmOffset} (which must be below {@link #memorySize()}). */
     int regionOfShmOffset(long shmOffset) {
         int lo = 0;
-        int hi = shmOffsets.length - 1;
+        int hi = regions.length - 1;
         while (lo < hi) {
             int mid = (lo + hi + 1) >>> 1;
-            if (shmOffsets[mid] <= shmOffset) {
+            if (regions[mid].shmOffset() <= shmOffset) {
                 lo = mid;
             } else {
                 hi = mid - 1;

@@ -23,8 +23,6 @@ public final class GuestMemoryException extends JvmmException {
          * missing or {@code null} range, or one that wraps, given to {@link GuestMemory#create}.
          */
         INVALID_GUEST_RANGE,
-        /** Not thrown by this module; kept so that the kinds mirror crosvm's {@code InvalidOffset}. */
-        INVALID_OFFSET,
         /**
          * A range given to {@link GuestMemory#create} whose start or size is not a multiple of the
          * page size, or a {@link GuestMemory#removeRange} that is not whole pages.

@@ -49,7 +49,7 @@ final class GuestMemorySnapshot {
 
     GuestMemorySnapshot(GuestMemory memory) {
         this.memory = memory;
-        this.buffer = new byte[(int) Math.min(CHUNK, memory.totalSize())];
+        this.buffer = new byte[(int) Math.min(CHUNK, memory.memorySize())];
     }
 
     // ---- writing ----
@@ -78,9 +78,9 @@ final class GuestMemorySnapshot {
 
     /** This memory's header, CRC included. */
     static byte[] header(GuestMemory memory) {
-        int n = memory.regionCount();
+        int n = memory.numRegions();
         ByteBuffer header = littleEndian(FIXED_HEADER_BYTES + n * REGION_ENTRY_BYTES + CRC_BYTES);
-        header.put(MAGIC).putInt(VERSION).putInt(n).putLong(memory.totalSize());
+        header.put(MAGIC).putInt(VERSION).putInt(n).putLong(memory.memorySize());
         for (int i = 0; i < n; i++) {
             GuestMemoryRegion region = memory.region(i);
             header.putLong(region.guestBase().offset()).putLong(region.size()).putLong(region.shmOffset());
@@ -94,7 +94,7 @@ final class GuestMemorySnapshot {
     /** Walks the memfd's data ranges and writes their non-zero pages; returns the extent count. */
     private long writeDataPages(OutputStream out) throws IOException {
         int fd = memory.memfd();
-        long total = memory.totalSize();
+        long total = memory.memorySize();
         long extents = 0;
         long pos = 0;
         while (pos < total) {
@@ -232,10 +232,10 @@ final class GuestMemorySnapshot {
             }
             int regions = head.getInt(12);
             long size = head.getLong(16);
-            if (regions != memory.regionCount() || size != memory.totalSize()) {
+            if (regions != memory.numRegions() || size != memory.memorySize()) {
                 throw restoreHeader("the snapshot holds " + Integer.toUnsignedString(regions) + " regions of 0x" + Long.toHexString(size)
-                    + " bytes in all; this guest memory has " + memory.regionCount() + " regions of 0x"
-                    + Long.toHexString(memory.totalSize()) + " bytes");
+                    + " bytes in all; this guest memory has " + memory.numRegions() + " regions of 0x"
+                    + Long.toHexString(memory.memorySize()) + " bytes");
             }
             int rest = expected.length - FIXED_HEADER_BYTES;
             int got = readFully(in, actual, FIXED_HEADER_BYTES, rest);
@@ -275,7 +275,7 @@ final class GuestMemorySnapshot {
     }
 
     private void readExtents(InputStream in) throws IOException {
-        long total = memory.totalSize();
+        long total = memory.memorySize();
         byte[] head = new byte[EXTENT_HEADER_BYTES];
         byte[] crcBytes = new byte[CRC_BYTES];
         ByteBuffer headView = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
@@ -341,7 +341,7 @@ final class GuestMemorySnapshot {
     }
 
     private void zeroAll() {
-        for (int i = 0; i < memory.regionCount(); i++) {
+        for (int i = 0; i < memory.numRegions(); i++) {
             GuestMemoryRegion region = memory.region(i);
             region.memoryMapping().removeRange(0, region.size());
         }
