@@ -1,7 +1,6 @@
 package io.jvmm.cli;
 
 import static io.jvmm.machine.guest.Register.AL;
-import static io.jvmm.machine.guest.Register.BL;
 import static io.jvmm.machine.guest.Register.DX;
 import static io.jvmm.machine.guest.Register.EAX;
 import static io.jvmm.machine.guest.Register.EDX;
@@ -9,11 +8,13 @@ import static io.jvmm.machine.guest.Register.RAX;
 import static io.jvmm.machine.guest.Register.RSI;
 import static io.jvmm.machine.guest.Register.R12;
 
-import io.jvmm.machine.guest.Condition;
+import io.jvmm.devices.I8042;
+import io.jvmm.machine.guest.BuiltInGuests;
 import io.jvmm.machine.guest.CpuMode;
 import io.jvmm.machine.guest.Label;
 import io.jvmm.machine.guest.MemoryOperand;
 import io.jvmm.machine.guest.X86Assembler;
+import io.jvmm.x86.X86Layout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -74,20 +75,11 @@ final class MinimalKernel {
             .lea(RSI, marker).call(print)
             .mov(EAX, MemoryOperand.at(R12, 0x228)).mov(RSI, RAX).call(print)   // cmd_line_ptr
             .mov(AL, '\n').call(putc)
-            .mov(AL, 123).mov(EDX, 0x3f0).out(DX, AL)
-            .mov(AL, 0xfe).out(0x64, AL)
+            .mov(AL, X86Layout.BOOT_COMPLETE_VALUE).mov(EDX, X86Layout.BOOT_COMPLETE_PORT).out(DX, AL)
+            .mov(AL, I8042.CMD_PULSE_RESET).out(X86Layout.I8042_COMMAND_PORT, AL)
             .bind(halt).cli().hlt().jmp(halt);
-        Label printDone = a.newLabel("print_done");
-        a.bind(print)
-            .mov(AL, MemoryOperand.at(RSI)).test(AL, AL).j(Condition.E, printDone)
-            .call(putc).inc(RSI).jmp(print)
-            .bind(printDone).ret();
-        Label poll = a.newLabel("poll");
-        a.bind(putc)
-            .mov(BL, AL).mov(EDX, 0x3fd)
-            .bind(poll).in(AL, DX).test(AL, 0x20).j(Condition.E, poll)
-            .mov(EDX, 0x3f8).mov(AL, BL).out(DX, AL)
-            .ret();
+        BuiltInGuests.emitPrint(a, print, putc);
+        BuiltInGuests.emitPutc(a, putc);
         a.bind(marker).asciz(MARKER + "\ncmdline=");
         return a.assemble().bytes();
     }

@@ -24,6 +24,8 @@ import static io.jvmm.machine.guest.Register.RDX;
 import static io.jvmm.machine.guest.Register.RSI;
 import static io.jvmm.machine.guest.Register.RSP;
 
+import io.jvmm.devices.Uart16550;
+import io.jvmm.machine.guest.BuiltInGuests;
 import io.jvmm.machine.guest.Condition;
 import io.jvmm.machine.guest.ControlRegister;
 import io.jvmm.machine.guest.CpuMode;
@@ -32,6 +34,7 @@ import io.jvmm.machine.guest.MemoryOperand;
 import io.jvmm.machine.guest.Register;
 import io.jvmm.machine.guest.SegmentRegister;
 import io.jvmm.machine.guest.X86Assembler;
+import io.jvmm.x86.X86Layout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -66,9 +69,7 @@ public final class SyntheticKernel {
     public static final int CMDLINE_SIZE = 0x7ff;
     public static final String DONE = "done";
 
-    private static final int COM1_THR = 0x3f8;
-    private static final int COM1_LSR = 0x3fd;
-    private static final int LSR_THRE = 0x20;
+    private static final int COM1 = X86Layout.COM1_PORT;
 
     private SyntheticKernel() {
     }
@@ -303,8 +304,8 @@ public final class SyntheticKernel {
             .mov(AL, 0xff).out(0xa1, AL)
             .xor(R15, R15).xor(R14, R14)
             // COM1: MCR = DTR | RTS | OUT2 (OUT2 gates the IRQ pin on a PC), IER = ETBEI.
-            .mov(EDX, COM1_THR + 4).mov(AL, 0x0b).out(DX, AL)
-            .mov(EDX, COM1_THR + 1).mov(AL, 0x02).out(DX, AL)
+            .mov(EDX, COM1 + Uart16550.MCR).mov(AL, 0x0b).out(DX, AL)
+            .mov(EDX, COM1 + Uart16550.IER_DLM).mov(AL, 0x02).out(DX, AL)
             .sti()
             .bind(wait).hlt().test(R15, R15).j(Condition.E, wait)
             .cli();
@@ -318,9 +319,9 @@ public final class SyntheticKernel {
 
         // The interrupt handler: IIR into R14, count in R15, IER off, EOI.
         a.bind(handler)
-            .mov(EDX, COM1_THR + 2).xor(EAX, EAX).in(AL, DX).mov(R14, RAX)
+            .mov(EDX, COM1 + Uart16550.IIR_FCR).xor(EAX, EAX).in(AL, DX).mov(R14, RAX)
             .inc(R15)
-            .mov(EDX, COM1_THR + 1).xor(EAX, EAX).out(DX, AL)
+            .mov(EDX, COM1 + Uart16550.IER_DLM).xor(EAX, EAX).out(DX, AL)
             .mov(AL, 0x20).out(0x20, AL)
             .iretq();
         emitSubroutines(a, print, putc, hex, field);
@@ -350,19 +351,8 @@ public final class SyntheticKernel {
             .add(AL, '0').call(putc)
             .dec(ECX).j(Condition.NE, digit)
             .ret();
-        // print: the NUL-terminated string at RSI.
-        Label printDone = a.newLabel("print_done");
-        a.bind(print)
-            .mov(AL, MemoryOperand.at(RSI)).test(AL, AL).j(Condition.E, printDone)
-            .call(putc).inc(RSI).jmp(print)
-            .bind(printDone).ret();
-        // putc: AL to COM1 once LSR.THRE is set.
-        Label poll = a.newLabel("putc_poll");
-        a.bind(putc)
-            .mov(BL, AL).mov(EDX, COM1_LSR)
-            .bind(poll).in(AL, DX).test(AL, LSR_THRE).j(Condition.E, poll)
-            .mov(EDX, COM1_THR).mov(AL, BL).out(DX, AL)
-            .ret();
+        BuiltInGuests.emitPrint(a, print, putc);
+        BuiltInGuests.emitPutc(a, putc);
     }
 
     private static Label key(X86Assembler a, Map<String, Label> keys, String name) {

@@ -155,17 +155,7 @@ public final class BuiltInGuests {
                 .hlt()
                 .jmp(halt);
 
-        // print: writes the NUL-terminated string at RSI. Clobbers AL, BL, DX, RSI.
-        Label printDone = asm.newLabel("print_done");
-        asm.bind(print)
-                .mov(AL, MemoryOperand.at(RSI))
-                .test(AL, AL)
-                .j(Condition.E, printDone)
-                .call(putc)
-                .inc(RSI)
-                .jmp(print)
-                .bind(printDone)
-                .ret();
+        emitPrint(asm, print, putc);
         emitPutc(asm, putc);
 
         asm.bind(greeting).asciz(DEMO_GREETING);
@@ -250,8 +240,38 @@ public final class BuiltInGuests {
         return new GuestImage(EXIT_BENCHMARK_NAME, code.bytes(), code.origin(), code.address(start), CpuMode.LONG);
     }
 
-    /** putc: writes AL to COM1 once LSR.THRE is set. Clobbers BL and DX; keeps AL. */
-    private static void emitPutc(X86Assembler asm, Label putc) {
+    /**
+     * Emits, at {@code print}, a 64-bit routine that writes the NUL-terminated string at RSI to
+     * COM1 by calling {@code putc} for each byte, then returns (RSI points at the NUL). Clobbers AL,
+     * BL, DX and RSI. Shared by the built-in guests and the test kernels, so that there is one
+     * serial print loop.
+     *
+     * @param asm   a long-mode assembler
+     * @param print the label to bind to the routine's entry (unbound)
+     * @param putc  the entry of a routine like {@link #emitPutc}'s (bound anywhere)
+     */
+    public static void emitPrint(X86Assembler asm, Label print, Label putc) {
+        Label printDone = asm.newLabel("print_done");
+        asm.bind(print)
+                .mov(AL, MemoryOperand.at(RSI))
+                .test(AL, AL)
+                .j(Condition.E, printDone)
+                .call(putc)
+                .inc(RSI)
+                .jmp(print)
+                .bind(printDone)
+                .ret();
+    }
+
+    /**
+     * Emits, at {@code putc}, a 64-bit routine that writes AL to COM1 (THR at
+     * {@link X86Layout#COM1_PORT}) once LSR.THRE is set, polling LSR, then returns. Clobbers BL
+     * and DX; keeps AL.
+     *
+     * @param asm  a long-mode assembler
+     * @param putc the label to bind to the routine's entry (unbound)
+     */
+    public static void emitPutc(X86Assembler asm, Label putc) {
         Label poll = asm.newLabel("putc_poll");
         asm.bind(putc)
                 .mov(BL, AL)
