@@ -6,6 +6,7 @@ import io.jvmm.core.ClosedException;
 import io.jvmm.core.Errno;
 import io.jvmm.core.LibC;
 import io.jvmm.core.MalformedResultException;
+import io.jvmm.kvm.sys.Ioctl;
 import io.jvmm.kvm.sys.KvmConstants;
 import io.jvmm.kvm.sys.KvmIoctls;
 import io.jvmm.kvm.sys.KvmStructs.KvmCpuid2;
@@ -26,6 +27,8 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * One virtual CPU (api.rst 4, "vcpu ioctls"): its registers and {@code KVM_RUN}.
@@ -120,9 +123,7 @@ public final class Vcpu implements AutoCloseable {
      * @throws ClosedException after {@link #close()}
      */
     public Regs getRegs() {
-        NativeStruct s = NativeStruct.allocate(KvmRegs.SIZE);
-        fd.ioctl(KvmIoctls.KVM_GET_REGS, s, "");
-        return Regs.read(s.buffer());
+        return getState(KvmIoctls.KVM_GET_REGS, KvmRegs.SIZE, Regs::read);
     }
 
     /**
@@ -135,9 +136,7 @@ public final class Vcpu implements AutoCloseable {
      */
     public void setRegs(Regs regs) {
         Objects.requireNonNull(regs, "regs");
-        NativeStruct s = NativeStruct.allocate(KvmRegs.SIZE);
-        regs.write(s.buffer());
-        fd.ioctl(KvmIoctls.KVM_SET_REGS, s, "");
+        setState(KvmIoctls.KVM_SET_REGS, KvmRegs.SIZE, regs::write);
     }
 
     /**
@@ -148,9 +147,7 @@ public final class Vcpu implements AutoCloseable {
      * @throws ClosedException after {@link #close()}
      */
     public Sregs getSregs() {
-        NativeStruct s = NativeStruct.allocate(KvmSregs.SIZE);
-        fd.ioctl(KvmIoctls.KVM_GET_SREGS, s, "");
-        return Sregs.read(s.buffer());
+        return getState(KvmIoctls.KVM_GET_SREGS, KvmSregs.SIZE, Sregs::read);
     }
 
     /**
@@ -163,9 +160,7 @@ public final class Vcpu implements AutoCloseable {
      */
     public void setSregs(Sregs sregs) {
         Objects.requireNonNull(sregs, "sregs");
-        NativeStruct s = NativeStruct.allocate(KvmSregs.SIZE);
-        sregs.write(s.buffer());
-        fd.ioctl(KvmIoctls.KVM_SET_SREGS, s, "");
+        setState(KvmIoctls.KVM_SET_SREGS, KvmSregs.SIZE, sregs::write);
     }
 
     /**
@@ -176,9 +171,7 @@ public final class Vcpu implements AutoCloseable {
      * @throws ClosedException after {@link #close()}
      */
     public Fpu getFpu() {
-        NativeStruct s = NativeStruct.allocate(KvmFpu.SIZE);
-        fd.ioctl(KvmIoctls.KVM_GET_FPU, s, "");
-        return Fpu.read(s.buffer());
+        return getState(KvmIoctls.KVM_GET_FPU, KvmFpu.SIZE, Fpu::read);
     }
 
     /**
@@ -191,9 +184,21 @@ public final class Vcpu implements AutoCloseable {
      */
     public void setFpu(Fpu fpu) {
         Objects.requireNonNull(fpu, "fpu");
-        NativeStruct s = NativeStruct.allocate(KvmFpu.SIZE);
-        fpu.write(s.buffer());
-        fd.ioctl(KvmIoctls.KVM_SET_FPU, s, "");
+        setState(KvmIoctls.KVM_SET_FPU, KvmFpu.SIZE, fpu::write);
+    }
+
+    /** One register-set read: a zeroed struct of {@code size} bytes, the ioctl, {@code reader} of the result. */
+    private <T> T getState(Ioctl ioctl, int size, Function<ByteBuffer, T> reader) {
+        NativeStruct s = NativeStruct.allocate(size);
+        fd.ioctl(ioctl, s, "");
+        return reader.apply(s.buffer());
+    }
+
+    /** One register-set write: {@code writer} fills a zeroed struct of {@code size} bytes, then the ioctl. */
+    private void setState(Ioctl ioctl, int size, Consumer<ByteBuffer> writer) {
+        NativeStruct s = NativeStruct.allocate(size);
+        writer.accept(s.buffer());
+        fd.ioctl(ioctl, s, "");
     }
 
     /**
@@ -301,9 +306,7 @@ public final class Vcpu implements AutoCloseable {
      * @throws ClosedException after {@link #close()}
      */
     public LapicState getLapic() {
-        NativeStruct s = NativeStruct.allocate(KvmLapicState.SIZE);
-        fd.ioctl(KvmIoctls.KVM_GET_LAPIC, s, "");
-        return LapicState.read(s.buffer());
+        return getState(KvmIoctls.KVM_GET_LAPIC, KvmLapicState.SIZE, LapicState::read);
     }
 
     /**
@@ -316,9 +319,7 @@ public final class Vcpu implements AutoCloseable {
      */
     public void setLapic(LapicState lapic) {
         Objects.requireNonNull(lapic, "lapic");
-        NativeStruct s = NativeStruct.allocate(KvmLapicState.SIZE);
-        lapic.write(s.buffer());
-        fd.ioctl(KvmIoctls.KVM_SET_LAPIC, s, "");
+        setState(KvmIoctls.KVM_SET_LAPIC, KvmLapicState.SIZE, lapic::write);
     }
 
     /**
