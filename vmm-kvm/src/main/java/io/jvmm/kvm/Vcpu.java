@@ -38,8 +38,8 @@ import java.util.function.Function;
  * little-endian {@link ByteBuffer} at the offsets of {@code KvmStructs.KvmRun}. Port and MMIO
  * exits are served in {@link #run(ExitHandler, ExitCounter)} without leaving the loop and
  * without allocating: the exit fields are read from the view, the data is copied into preallocated
- * arrays of the access width, the bus finds the device by binary search, and the reply is copied
- * back before the next {@code KVM_RUN}.
+ * arrays of the access width, the {@link ExitHandler} serves the access (a machine's handler finds
+ * the device on its bus), and the reply is copied back before the next {@code KVM_RUN}.
  *
  * <h2>Kicking</h2>
  * {@link #kick()} makes the current or the next {@code KVM_RUN} return promptly with
