@@ -20,6 +20,8 @@ PAIRS = [
     ("MemoryBenchmarks.readSlice", "16777216", "readSlice_16MiB", 0.90),
     ("MemoryBenchmarks.writeBytes", "65536", "writeBytes_64KiB", None),
     ("MemoryBenchmarks.writeBytes", "16777216", "writeBytes_16MiB", None),
+    ("MemoryBenchmarks.readLongHot", None, "readLong_hot_64KiB", 1 / 1.5),
+    ("MemoryBenchmarks.writeLongHot", None, "writeLong_hot_64KiB", 1 / 1.5),
     ("MemoryBenchmarks.readLongRandom", None, "readLong_random_256MiB", 1 / 1.5),
     ("MemoryBenchmarks.writeLongRandom", None, "writeLong_random_256MiB", 1 / 1.5),
     ("MemoryBenchmarks.readLongVolatileRandom", None, "readLongVolatile_random_256MiB", 1 / 2),

@@ -53,7 +53,7 @@ jmh() { # jmh NAME ARGS... REGEX
     || { tail -30 "$out/jmh-$name.log"; exit 1; }
 }
 jmh bulk "${bulk_args[@]}" 'MemoryBenchmarks.(writeSlice|readSlice|writeBytes)$'
-jmh random "${random_args[@]}" 'MemoryBenchmarks.*Random$|GuestMemoryBenchmarks'
+jmh random "${random_args[@]}" 'MemoryBenchmarks.*(Random|Hot)$|GuestMemoryBenchmarks'
 jmh_idle=$(idle_since "$t0" "$i0")
 
 {

@@ -138,6 +138,9 @@ int main(int argc, char **argv) {
     run("readSlice_16MiB", COPY_OUT, 16 << 20, seconds);
     run("writeBytes_64KiB", FILL, 64 << 10, seconds);
     run("writeBytes_16MiB", FILL, 16 << 20, seconds);
+    /* The same accesses inside a 64 KiB window (in L2): the checks' cost without DRAM latency. */
+    run("readLong_hot_64KiB", READ, 64 << 10, seconds);
+    run("writeLong_hot_64KiB", WRITE, 64 << 10, seconds);
     run("readLong_random_256MiB", READ, 256UL << 20, seconds);
     run("writeLong_random_256MiB", WRITE, 256UL << 20, seconds);
     run("readLongVolatile_random_256MiB", READ_VOLATILE, 256UL << 20, seconds);

@@ -74,6 +74,25 @@ public class MemoryBenchmarks {
         }
     }
 
+    /** A 64 KiB mapping (it stays in L2) and BATCH aligned offsets inside it, as membench's hot cases. */
+    @State(Scope.Thread)
+    public static class Hot {
+        static final long SIZE = 64 * 1024;
+        MemoryMapping mapping;
+        final long[] offsets = offsets(SIZE);
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            mapping = MemoryMapping.builder(SIZE).build();
+            mapping.getSlice(0, SIZE).writeBytes((byte) 1);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            mapping.close();
+        }
+    }
+
     /** xorshift64 with seed 42, exactly as membench.c, scaled to 8-byte aligned offsets. */
     static long[] offsets(long size) {
         long[] result = new long[BATCH];
@@ -147,4 +166,25 @@ public class MemoryBenchmarks {
         }
     }
 
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long readLongHot(Hot h) {
+        MemoryMapping m = h.mapping;
+        long[] offsets = h.offsets;
+        long acc = 0;
+        for (int i = 0; i < BATCH; i++) {
+            acc += m.readLong(offsets[i]);
+        }
+        return acc;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void writeLongHot(Hot h) {
+        MemoryMapping m = h.mapping;
+        long[] offsets = h.offsets;
+        for (int i = 0; i < BATCH; i++) {
+            m.writeLong(i, offsets[i]);
+        }
+    }
 }
