@@ -125,23 +125,13 @@ public class MemoryBenchmarks {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public long readLongRandom(Random r) {
-        MemoryMapping m = r.mapping;
-        long[] offsets = r.offsets;
-        long acc = 0;
-        for (int i = 0; i < BATCH; i++) {
-            acc += m.readLong(offsets[i]);
-        }
-        return acc;
+        return readLongs(r.mapping, r.offsets);
     }
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public void writeLongRandom(Random r) {
-        MemoryMapping m = r.mapping;
-        long[] offsets = r.offsets;
-        for (int i = 0; i < BATCH; i++) {
-            m.writeLong(i, offsets[i]);
-        }
+        writeLongs(r.mapping, r.offsets);
     }
 
     @Benchmark
@@ -169,8 +159,17 @@ public class MemoryBenchmarks {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public long readLongHot(Hot h) {
-        MemoryMapping m = h.mapping;
-        long[] offsets = h.offsets;
+        return readLongs(h.mapping, h.offsets);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void writeLongHot(Hot h) {
+        writeLongs(h.mapping, h.offsets);
+    }
+
+    /** The plain-load loop of the random and hot cases (membench's READ). */
+    private static long readLongs(MemoryMapping m, long[] offsets) {
         long acc = 0;
         for (int i = 0; i < BATCH; i++) {
             acc += m.readLong(offsets[i]);
@@ -178,11 +177,8 @@ public class MemoryBenchmarks {
         return acc;
     }
 
-    @Benchmark
-    @OperationsPerInvocation(BATCH)
-    public void writeLongHot(Hot h) {
-        MemoryMapping m = h.mapping;
-        long[] offsets = h.offsets;
+    /** The plain-store loop of the random and hot cases (membench's WRITE). */
+    private static void writeLongs(MemoryMapping m, long[] offsets) {
         for (int i = 0; i < BATCH; i++) {
             m.writeLong(i, offsets[i]);
         }

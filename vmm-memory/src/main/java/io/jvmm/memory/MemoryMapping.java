@@ -163,7 +163,7 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Scalar
     public void writeStruct(ByteBuffer src, long offset) {
         state.checkAccess(MappingState.WRITE);
         Objects.requireNonNull(src, "src");
-        checkRange(offset, src.remaining());
+        ScalarAccess.checkRange(0, size, offset, src.remaining());
         state.checkFileCovers(offset, src.remaining());
         try {
             state.chunkedPut(offset, src);
@@ -190,7 +190,7 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Scalar
             throw new MmapException(MmapException.Kind.INVALID_ARGUMENT,
                 "cannot read a structure at offset " + offset + " into a read-only buffer");
         }
-        checkRange(offset, dst.remaining());
+        ScalarAccess.checkRange(0, size, offset, dst.remaining());
         state.checkFileCovers(offset, dst.remaining());
         try {
             state.chunkedGet(offset, dst);
@@ -217,7 +217,7 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Scalar
             throw new MmapException(MmapException.Kind.INVALID_ARGUMENT, "negative structure length " + length
                 + " at offset " + offset + " of mapping of size " + size);
         }
-        checkRange(offset, length);
+        ScalarAccess.checkRange(0, size, offset, length);
         ByteBuffer dst = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
         readStruct(offset, dst);
         return dst;
@@ -308,20 +308,6 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Scalar
     @Override
     public byte readByteVolatile(long offset) {
         return ScalarAccess.readByteVolatile(state, 0, size, offset);
-    }
-
-    private void checkRange(long offset, int length) {
-        // One unsigned compare: a negative offset is a huge unsigned one. The bound is clamped
-        // at 0 for a mapping smaller than the access, where no offset is inside.
-        if (Long.compareUnsigned(offset, Math.max(size - length + 1, 0)) >= 0) {
-            throw outside(offset, length);
-        }
-    }
-
-    private MmapException outside(long offset, int length) {
-        return new MmapException(MmapException.Kind.INVALID_ADDRESS,
-            "access of " + length + " bytes at offset " + offset + " is outside mapping of size " + size,
-            ErrorDetails.ofAccess(offset, length, size));
     }
 
     // acquire loads and release stores

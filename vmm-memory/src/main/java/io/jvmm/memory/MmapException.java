@@ -117,10 +117,4 @@ public final class MmapException extends JvmmException {
     public Kind kind() {
         return kind;
     }
-
-    /** The errno of the failed system call, or 0 when no system call failed. */
-    @Override
-    public int errno() {
-        return super.errno();
-    }
 }

@@ -157,7 +157,8 @@ final class ScalarAccess {
         state.putShortRelease(base + offset, value);
     }
 
-    private static void checkRange(long base, long limit, long offset, int length) {
+    /** The bounds check of every accessor, and of MemoryMapping's structure copies. */
+    static void checkRange(long base, long limit, long offset, int length) {
         // One unsigned compare: a negative offset is a huge unsigned one. The bound is clamped at
         // 0 for a window smaller than the access, where no offset is inside.
         if (Long.compareUnsigned(offset, Math.max(limit - length + 1, 0)) >= 0) {
