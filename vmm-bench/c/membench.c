@@ -9,7 +9,7 @@
  * fills) or "ns/op" (single accesses). The median, like the median of the JMH iterations that
  * compare.py uses, keeps a trial that another process preempted from deciding the result.
  *
- * usage: membench [seconds per case, default 2]
+ * usage: membench [seconds per case, default 2] [only the cases whose name contains this]
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -97,7 +97,11 @@ static int compare(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+/* The second argument, if given: the cases to run (a part of their name), for a quick pairing. */
+static const char *only;
+
 static void run(const char *name, enum op op, size_t size, double seconds) {
+    if (only != NULL && strstr(name, only) == NULL) return;
     struct bench b = { op, size, map(size), NULL, NULL };
     if (op == COPY_IN || op == COPY_OUT) {
         b.heap = malloc(size);
@@ -132,6 +136,7 @@ static void run(const char *name, enum op op, size_t size, double seconds) {
 
 int main(int argc, char **argv) {
     double seconds = argc > 1 ? atof(argv[1]) : 2.0;
+    only = argc > 2 ? argv[2] : NULL;
     run("writeSlice_64KiB", COPY_IN, 64 << 10, seconds);
     run("readSlice_64KiB", COPY_OUT, 64 << 10, seconds);
     run("writeSlice_16MiB", COPY_IN, 16 << 20, seconds);

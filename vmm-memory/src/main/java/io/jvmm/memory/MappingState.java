@@ -289,6 +289,10 @@ final class MappingState {
     // ---- scalar accesses: the caller has checked access, bounds and (volatile forms) alignment ----
     // Each keeps this object reachable until its load or store is done (see the class comment).
     // They are tiny on purpose: they and their callers inline at every call site.
+    // Plain loads go through ByteBuffer.getLong and friends, plain stores through the view
+    // VarHandles' set: each is the faster of the two in the hot-window loops (the VarHandle's
+    // index check is one unsigned compare; the buffer's putLong check is four instructions);
+    // both accept any alignment. See docs/performance.md, "Hot-window 8-byte accesses".
 
     long getLong(long offset) {
         long value = chunk(offset).getLong(index(offset));
@@ -297,7 +301,7 @@ final class MappingState {
     }
 
     void putLong(long offset, long value) {
-        chunk(offset).putLong(index(offset), value);
+        LONGS.set(chunk(offset), index(offset), value);
         Reference.reachabilityFence(this);
     }
 
@@ -308,7 +312,7 @@ final class MappingState {
     }
 
     void putInt(long offset, int value) {
-        chunk(offset).putInt(index(offset), value);
+        INTS.set(chunk(offset), index(offset), value);
         Reference.reachabilityFence(this);
     }
 
@@ -319,7 +323,7 @@ final class MappingState {
     }
 
     void putShort(long offset, short value) {
-        chunk(offset).putShort(index(offset), value);
+        SHORTS.set(chunk(offset), index(offset), value);
         Reference.reachabilityFence(this);
     }
 

@@ -38,6 +38,46 @@ class ScalarMemoryTest {
         }
     }
 
+    /**
+     * Plain stores have their own form of the bounds check (ScalarAccess.checkStoreRange): the
+     * same edges as the loads', the same error, and nothing written when refused.
+     */
+    @Test
+    void aPlainStoreIsRefusedAtEveryEdgeALoadIsWithTheSameDetailsAndWritesNothing() {
+        try (MemoryMapping m = MemoryMapping.builder(PAGE).build()) {
+            m.getSlice(0, PAGE).writeBytes((byte) 0x5a);
+            VolatileSlice narrow = m.getSlice(8, 4);
+            List<Long> offsets = List.of(-1L, Long.MIN_VALUE, Long.MAX_VALUE, (long) PAGE, PAGE - 7L, 1L << 32);
+            for (long offset : offsets) {
+                MmapException load = assertThrows(MmapException.class, () -> m.readLong(offset));
+                MmapException store = assertThrows(MmapException.class, () -> m.writeLong(7, offset));
+                assertEquals(load.kind(), store.kind());
+                assertEquals(load.details(), store.details());
+                assertEquals(load.getMessage(), store.getMessage());
+                long narrower = offset == PAGE - 7 ? PAGE : offset; // PAGE - 7 is outside for 8 bytes only
+                assertThrows(MmapException.class, () -> m.writeInt(7, narrower));
+                assertThrows(MmapException.class, () -> m.writeShort((short) 7, narrower));
+                assertThrows(MmapException.class, () -> m.writeByte((byte) 7, narrower));
+            }
+            // A window narrower than the access: no offset fits, not even 0.
+            MmapException e = assertThrows(MmapException.class, () -> narrow.writeLong(7, 0));
+            assertEquals(ErrorDetails.ofAccess(0, 8, 4), e.details());
+            narrow.writeInt(0x01020304, 0);
+            assertThrows(MmapException.class, () -> narrow.writeInt(7, 1));
+            m.writeLong(0x1122334455667788L, PAGE - 8);
+            m.writeByte((byte) 1, PAGE - 1);
+
+            byte[] all = new byte[PAGE];
+            m.readSlice(all, 0);
+            for (int i = 0; i < PAGE; i++) {
+                byte expected = i >= 8 && i < 12 ? (byte) (4 - (i - 8)) // the narrow slice's int
+                    : i >= PAGE - 8 && i < PAGE - 1 ? (byte) (0x88 - 0x11 * (i - (PAGE - 8)))
+                    : i == PAGE - 1 ? 1 : (byte) 0x5a;
+                assertEquals(expected, all[i], "byte " + i);
+            }
+        }
+    }
+
     @Test
     void orderedAccessesAreAlignedInTheMappingNotInTheSlice() {
         try (MemoryMapping m = MemoryMapping.builder(PAGE).build()) {
