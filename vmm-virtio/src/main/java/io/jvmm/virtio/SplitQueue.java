@@ -38,6 +38,8 @@ public final class SplitQueue {
     private int signalledUsed;
     private boolean signalledValid;
     private QueueError error;
+    /** Set by {@link #stop}, from the thread of a transport's reset. */
+    private volatile boolean stopped;
 
     private SplitQueue(GuestMemory memory, QueueConfig config) {
         this.memory = memory;
@@ -102,6 +104,19 @@ public final class SplitQueue {
         return error != null;
     }
 
+    /**
+     * Stops the queue for a reset (§2.1.2, §4.2.3.1): every later {@link #pop} finds nothing, so a
+     * device that drains the ring returns after the chain it holds, however fast the driver
+     * refills it. Without this a driver that keeps offering chains from one vCPU while another
+     * resets the device would hold that reset, and every vCPU that touches the transport, for
+     * as long as it liked. Not an error: {@link #needsReset} stays as it was. The one method that
+     * another thread than the device's may call; the chain in flight may still be returned
+     * through {@link #addUsed}, which the reset waits for.
+     */
+    public void stop() {
+        stopped = true;
+    }
+
     /** {@return the configuration the queue was created with, as the driver wrote it} */
     public QueueConfig config() {
         return config;
@@ -118,7 +133,7 @@ public final class SplitQueue {
      *     (this call may be what found the error)
      */
     public Optional<DescriptorChain> pop() {
-        if (error != null) {
+        if (error != null || stopped) {
             return Optional.empty();
         }
         try {
@@ -196,6 +211,12 @@ public final class SplitQueue {
         private long writeTotal;
 
         QueueError add(Descriptor d) {
+            // §2.7.5.3.1: no chain, an indirect table's entries included, is longer than the queue
+            // size. Without this bound a guest's 256 MiB table of 2^24 linked entries (or a loop in
+            // it) would be walked entry by entry, one Buffer each, on the device's thread.
+            if (readable.size() + writable.size() >= size) {
+                return failed(QueueError.CHAIN_TOO_LONG, "chain passes the queue size of " + size + " descriptors");
+            }
             long len = d.length();
             if (!covered(d.addr(), len) || (len == 0 && !memory.addressInRange(GuestAddress.of(d.addr())))) {
                 return failed(QueueError.BUFFER_OUTSIDE_MEMORY,
@@ -212,7 +233,8 @@ public final class SplitQueue {
                 readTotal += len;
                 readable.add(b);
             }
-            // each length is below 2^32 and there are at most 32768 of them, so the long sums cannot wrap
+            // each length is below 2^32 and there are at most 32768 of them (the bound above), so
+            // the long sums cannot wrap
             if (readTotal > 0xffff_ffffL || writeTotal > 0xffff_ffffL) {
                 return failed(QueueError.LENGTH_OVERFLOW, "chain lengths sum past 2^32 - 1");
             }

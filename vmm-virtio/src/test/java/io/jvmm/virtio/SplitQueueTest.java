@@ -142,6 +142,38 @@ class SplitQueueTest {
         assertEquals(QueueError.CHAIN_TOO_LONG, queue.error());
     }
 
+    /**
+     * §2.7.5.3.1: a chain is at most the queue size long, the entries of its indirect table
+     * included; a table may be larger than the queue, but its walk stops there.
+     */
+    @Test
+    void anIndirectChainLongerThanTheQueueNeedsResetHoweverLargeItsTable() {
+        long table = 0x5000;
+        int entries = 64; // the queue has 8
+        for (int i = 0; i < entries; i++) {
+            rings.descriptor(table, i, 0x2000, 1, i == 7 ? 0 : F_NEXT, i + 1);
+        }
+        rings.descriptor(0, 0x2000, 1, F_NEXT, 1);
+        rings.descriptor(1, table, 16 * entries, F_INDIRECT, 0);
+        rings.descriptor(2, table, 16 * entries, F_INDIRECT, 0);
+        rings.offer(2);
+        assertEquals(8, queue.pop().orElseThrow().readable().size(), "8 entries of a 64-entry table: as long as the queue");
+        rings.offer(0);
+        assertBreaks(QueueError.CHAIN_TOO_LONG); // 1 direct buffer + 8 table entries
+    }
+
+    @Test
+    void anIndirectTableOfLinkedEntriesPastTheQueueSizeNeedsReset() {
+        long table = B + 0x4000;
+        int entries = 2048; // 32 KiB of table, a well-formed chain through all of it
+        for (int i = 0; i < entries; i++) {
+            rings.descriptor(table, i, 0x2000, 0, i == entries - 1 ? 0 : F_NEXT, i + 1);
+        }
+        rings.descriptor(0, table, 16 * entries, F_INDIRECT, 0);
+        rings.offer(0);
+        assertBreaks(QueueError.CHAIN_TOO_LONG);
+    }
+
     private void assertBreaks(QueueError expected) {
         assertTrue(queue.pop().isEmpty());
         assertEquals(expected, queue.error());

@@ -106,6 +106,8 @@ public final class MmioTransport {
     private volatile List<SplitQueue> active;
     /** DEVICE_NEEDS_RESET (§2.1.2): set from the I/O thread, cleared by a reset. */
     private volatile boolean needsReset;
+    /** Whether a status write that would clear bits was logged since the last reset. */
+    private boolean warnedClearedStatus;
 
     /** The driver's view of one queue's registers (QueueNum, QueueReady, the three addresses). */
     private static final class Queue {
@@ -221,13 +223,15 @@ public final class MmioTransport {
     }
 
     private synchronized int readRegister(int offset) {
-        Queue q = queueSel < queues.length ? queues[queueSel] : null;
+        // QueueSel is the guest's 32-bit value: unsigned, so 0x8000_0000 and up select nothing
+        Queue q = Integer.compareUnsigned(queueSel, queues.length) < 0 ? queues[queueSel] : null;
         switch (offset) {
             case MAGIC: return MAGIC_VALUE;
             case VERSION_REG: return VERSION;
             case DEVICE_ID: return device.deviceType();
             case VENDOR: return VENDOR_ID;
-            case DEVICE_FEATURES: return deviceFeaturesSel < 2 ? (int) (offeredFeatures >>> (32 * deviceFeaturesSel)) : 0;
+            case DEVICE_FEATURES:
+                return Integer.compareUnsigned(deviceFeaturesSel, 2) < 0 ? (int) (offeredFeatures >>> (32 * deviceFeaturesSel)) : 0;
             // §4.2.2.1: QueueNumMax reads 0 for a queue that is not available.
             case QUEUE_NUM_MAX: return q == null ? 0 : maxSizes.get(queueSel);
             case QUEUE_READY: return q != null && q.ready ? 1 : 0;
@@ -246,7 +250,7 @@ public final class MmioTransport {
             case DRIVER_FEATURES_SEL -> driverFeaturesSel = value;
             case DRIVER_FEATURES -> {
                 // Features are fixed once FEATURES_OK is set (§3.1.1).
-                if ((status & DeviceStatus.FEATURES_OK) == 0 && driverFeaturesSel < 2) {
+                if ((status & DeviceStatus.FEATURES_OK) == 0 && Integer.compareUnsigned(driverFeaturesSel, 2) < 0) {
                     int shift = 32 * driverFeaturesSel;
                     driverFeatures = (driverFeatures & ~(0xffff_ffffL << shift)) | (Integer.toUnsignedLong(value) << shift);
                 }
@@ -281,7 +285,7 @@ public final class MmioTransport {
     /** Applies a queue register write to the selected queue, unless the device runs already. */
     private void queueRegister(Consumer<Queue> write) {
         // §4.2.2.3: the queue registers are written before DRIVER_OK; later writes are ignored.
-        if (queueSel >= 0 && queueSel < queues.length && (status & DeviceStatus.DRIVER_OK) == 0) {
+        if (Integer.compareUnsigned(queueSel, queues.length) < 0 && (status & DeviceStatus.DRIVER_OK) == 0) {
             write.accept(queues[queueSel]);
         }
     }
@@ -300,6 +304,18 @@ public final class MmioTransport {
             return;
         }
         int next = value & 0xff & ~DeviceStatus.DEVICE_NEEDS_RESET;
+        // §2.1.2: the driver MUST NOT clear a status bit; only a write of 0 resets. Obeying such a
+        // write would reopen the queue registers and the features after DRIVER_OK and activate
+        // the device a second time on rings it never reset, so it is ignored, with one warning
+        // per reset cycle (the guest chooses how often it writes).
+        if ((status & ~next) != 0) {
+            if (!warnedClearedStatus) {
+                warnedClearedStatus = true;
+                LOG.warn("{}: status write 0x{} would clear bits of 0x{}; ignored (only a reset clears them)", debugLabel(),
+                    Integer.toHexString(value & 0xff), Integer.toHexString(status));
+            }
+            return;
+        }
         // FEATURES_OK only for a subset of what was offered that includes VERSION_1 (§2.2.2,
         // §6.1); when it is refused the driver reads the bit back clear and gives up.
         if ((next & DeviceStatus.FEATURES_OK) != 0 && (status & DeviceStatus.FEATURES_OK) == 0) {
@@ -345,7 +361,13 @@ public final class MmioTransport {
     }
 
     private void reset() {
+        List<SplitQueue> was = active;
         active = null;
+        if (was != null) {
+            // the device thread may be draining a ring the driver keeps refilling: stop it at
+            // the next chain, then wait for the one in flight
+            was.stream().filter(q -> q != null).forEach(SplitQueue::stop);
+        }
         synchronized (serving) {
             device.reset();
         }
@@ -359,6 +381,7 @@ public final class MmioTransport {
         }
         interruptStatus.set(0);
         needsReset = false;
+        warnedClearedStatus = false;
     }
 
     /**

@@ -108,6 +108,16 @@ public final class MmioDriver {
         return head;
     }
 
+    /**
+     * Offers chain {@code head} (already in the table) once more without ringing the doorbell: a
+     * driver refilling the ring while the device works through it.
+     */
+    public void offerAgain(int head) {
+        memory.writeShortAtAddr((short) head, GuestAddress.of(AVAIL + 4 + 2L * (availIdx % SIZE)));
+        availIdx = (availIdx + 1) & 0xffff;
+        memory.writeShortReleaseAtAddr((short) availIdx, GuestAddress.of(AVAIL + 2));
+    }
+
     public int usedIdx() {
         return Short.toUnsignedInt(memory.readShortAcquireFromAddr(GuestAddress.of(USED + 2)));
     }

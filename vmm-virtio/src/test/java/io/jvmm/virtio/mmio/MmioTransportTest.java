@@ -13,9 +13,11 @@ import io.jvmm.virtio.DeviceStatus;
 import io.jvmm.virtio.VirtioFeatures;
 import io.jvmm.virtio.rng.VirtioRng;
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -129,6 +131,94 @@ class MmioTransportTest {
         driver.write(MmioTransport.QUEUE_DESC_LOW, 0x7777_0000);
         driver.submit(List.of(new MmioDriver.Part(0x8000, 8, true)));
         assertEquals(1, driver.usedIdx(), "the queue still runs on the table given before DRIVER_OK");
+    }
+
+    /** QueueSel and the feature selectors are the guest's 32-bit values: unsigned, never an index below 0. */
+    @Test
+    void selectorsWithTheTopBitSetSelectNothing() {
+        for (int sel : new int[] {-1, 0x8000_0000, 0x7fff_ffff}) {
+            driver.write(MmioTransport.QUEUE_SEL, sel);
+            assertEquals(0, driver.read(MmioTransport.QUEUE_NUM_MAX), "QueueSel 0x" + Integer.toHexString(sel));
+            assertEquals(0, driver.read(MmioTransport.QUEUE_READY));
+            assertEquals(0x74726976, driver.read(MmioTransport.MAGIC), "every register still answers");
+            driver.write(MmioTransport.QUEUE_NUM, 8);
+            driver.write(MmioTransport.QUEUE_READY, 1);
+            driver.write(MmioTransport.DEVICE_FEATURES_SEL, sel);
+            assertEquals(0, driver.read(MmioTransport.DEVICE_FEATURES), "DeviceFeaturesSel 0x" + Integer.toHexString(sel));
+        }
+        driver.write(MmioTransport.QUEUE_SEL, 0);
+        assertEquals(0, driver.read(MmioTransport.QUEUE_READY), "the writes above reached no queue");
+        // Java masks shift counts: selector -1 would have written the high word, VERSION_1's
+        driver.write(MmioTransport.STATUS, DeviceStatus.ACKNOWLEDGE | DeviceStatus.DRIVER);
+        driver.write(MmioTransport.DRIVER_FEATURES_SEL, -1);
+        driver.write(MmioTransport.DRIVER_FEATURES, (int) (VirtioFeatures.VERSION_1 >>> 32));
+        driver.write(MmioTransport.STATUS, DeviceStatus.ACKNOWLEDGE | DeviceStatus.DRIVER | DeviceStatus.FEATURES_OK);
+        assertEquals(0, driver.read(MmioTransport.STATUS) & DeviceStatus.FEATURES_OK, "no features were written, so no VERSION_1");
+    }
+
+    /** §2.1.2: only a reset clears status bits; a write that would clear some is ignored. */
+    @Test
+    void aStatusWriteThatClearsBitsIsIgnoredAndTheDeviceKeepsRunning() {
+        driver.start();
+        int running = driver.read(MmioTransport.STATUS);
+        driver.write(MmioTransport.STATUS, DeviceStatus.ACKNOWLEDGE | DeviceStatus.DRIVER | DeviceStatus.FEATURES_OK);
+        assertEquals(running, driver.read(MmioTransport.STATUS));
+        driver.write(MmioTransport.QUEUE_DESC_LOW, 0x7777_0000);
+        driver.write(MmioTransport.STATUS, running);
+        assertEquals(List.of(0), notified, "the device was not activated a second time");
+        driver.submit(List.of(new MmioDriver.Part(0x8000, 8, true)));
+        assertEquals(1, driver.usedIdx(), "the queue runs on, on the table given before DRIVER_OK");
+        driver.write(MmioTransport.STATUS, running | DeviceStatus.FAILED);
+        assertEquals(running | DeviceStatus.FAILED, driver.read(MmioTransport.STATUS), "setting a bit is allowed");
+    }
+
+    /**
+     * A driver that refills the ring as fast as the device empties it cannot hold up a reset from
+     * another vCPU: the reset waits for the chain in flight only.
+     */
+    @Test
+    void aResetFinishesWhileTheDriverKeepsRefillingTheRing() throws Exception {
+        AtomicBoolean refill = new AtomicBoolean(true);
+        AtomicInteger chains = new AtomicInteger();
+        MmioTransport[] t = new MmioTransport[1];
+        MmioDriver[] d = new MmioDriver[1];
+        Thread resetter = new Thread(() -> d[0].write(MmioTransport.STATUS, 0), "resetter");
+        resetter.setDaemon(true);
+        InputStream refilling = new InputStream() {
+            @Override
+            public int read() {
+                return 1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (refill.get()) {
+                    d[0].offerAgain(0);
+                }
+                if (chains.incrementAndGet() == 100) {
+                    resetter.start();
+                }
+                return len;
+            }
+        };
+        t[0] = new MmioTransport(VirtioRng.from(refilling, "refilling"), memory, () -> { }, i -> { });
+        d[0] = new MmioDriver(t[0], memory);
+        d[0].start();
+        d[0].submit(List.of(new MmioDriver.Part(0x8000, 16, true)));
+        Thread device = new Thread(() -> t[0].processQueue(0), "device");
+        device.setDaemon(true);
+        try {
+            device.start();
+            device.join(TimeUnit.SECONDS.toMillis(20));
+            resetter.join(TimeUnit.SECONDS.toMillis(20));
+            assertFalse(device.isAlive(), "the device stopped draining the ring");
+            assertFalse(resetter.isAlive(), "the reset finished");
+            assertEquals(0, d[0].read(MmioTransport.STATUS));
+            assertTrue(chains.get() >= 100);
+        } finally {
+            refill.set(false);
+            t[0].device().close();
+        }
     }
 
     @Test
