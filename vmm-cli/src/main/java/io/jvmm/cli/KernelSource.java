@@ -4,6 +4,7 @@ import io.jvmm.machine.GuestConfig;
 import io.jvmm.loader.GuestRamLayout;
 import io.jvmm.loader.LinuxLoader;
 import io.jvmm.loader.LoaderException;
+import io.jvmm.memory.GuestRange;
 import io.jvmm.x86.X86Layout;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,8 +39,15 @@ record KernelSource(Path kernel, Optional<Path> initrd, String cmdline) implemen
      */
     @Override
     public void configure(GuestConfig.Builder config, long memorySize) {
+        List<GuestRange> ram;
         try {
-            LinuxLoader.check(X86Layout.BOOT_LAYOUT, List.of(GuestRamLayout.ramRanges(X86Layout.BOOT_LAYOUT, memorySize)), kernel, initrd, cmdline);
+            ram = List.of(GuestRamLayout.ramRanges(X86Layout.BOOT_LAYOUT, memorySize));
+        } catch (IllegalArgumentException e) {
+            // --mem was checked against the host's RAM, except where /proc/meminfo could not be read
+            throw new CliException(ExitCodes.USAGE, "--mem: " + e.getMessage(), e);
+        }
+        try {
+            LinuxLoader.check(X86Layout.BOOT_LAYOUT, ram, kernel, initrd, cmdline);
         } catch (LoaderException e) {
             throw new CliException(ExitCodes.VMM_ERROR, e.getMessage(), e);
         }

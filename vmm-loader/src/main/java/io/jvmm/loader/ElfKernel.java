@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * An uncompressed x86-64 ELF kernel ({@code vmlinux}): its PT_LOAD segments go to their physical
@@ -67,11 +68,14 @@ public final class ElfKernel implements KernelImage {
 
     private final byte[] file;
     private final List<Segment> segments;
+    /** The same segments, for {@link #segmentData}'s check. */
+    private final Set<Segment> segmentSet;
     private final long entry;
 
     private ElfKernel(byte[] file, List<Segment> segments, long entry) {
         this.file = file;
         this.segments = segments;
+        this.segmentSet = Set.copyOf(segments);
         this.entry = entry;
     }
 
@@ -227,7 +231,8 @@ public final class ElfKernel implements KernelImage {
      * @throws IllegalArgumentException when {@code segment} is not one of this kernel's segments
      */
     public ByteBuffer segmentData(Segment segment) {
-        if (!segments.contains(segment)) {
+        // a hash lookup: a crafted file may have 65534 segments, and this is called for each
+        if (!segmentSet.contains(segment)) {
             throw new IllegalArgumentException("not a segment of this kernel: " + segment);
         }
         return ByteBuffer.wrap(file, (int) segment.fileOffset(), (int) segment.fileSize()).slice().asReadOnlyBuffer();

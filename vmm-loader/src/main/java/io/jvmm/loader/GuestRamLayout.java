@@ -69,7 +69,8 @@ public final class GuestRamLayout {
             addRam(map, Math.max(start, layout.highMemoryStart()), end);
             reachesHole |= end > layout.reservedLowStart();
         }
-        if (reachesHole) {
+        // a layout may have no reserved area between low RAM and highMemoryStart
+        if (reachesHole && layout.highMemoryStart() > layout.reservedLowStart()) {
             map.add(new E820Entry(layout.reservedLowStart(), layout.highMemoryStart() - layout.reservedLowStart(),
                 E820Entry.Type.RESERVED));
         }

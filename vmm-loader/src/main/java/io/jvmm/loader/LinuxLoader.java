@@ -149,11 +149,25 @@ public final class LinuxLoader {
             ramSize += r.size();
         }
         KernelImage image = KernelImage.parse(readFile(kernel, "kernel image", ramSize));
-        Optional<byte[]> initrdBytes = Optional.empty();
+        // The initrd is only sized here and streamed when written: it may be most of the guest's
+        // RAM, which need not fit in the Java heap.
+        Optional<Initrd> file = Optional.empty();
         if (initrd.isPresent()) {
-            initrdBytes = Optional.of(readFile(initrd.get(), "initrd", ramSize));
+            file = Optional.of(new Initrd(null, initrd.get(), checkedSize(initrd.get(), "initrd", ramSize)));
         }
-        return plan(layout, ram, image, initrdBytes, cmdline, acpiRsdp);
+        return planWith(layout, ram, image, file, cmdline, acpiRsdp);
+    }
+
+    /** The initrd's bytes: an array (tests), or a file of {@code size} bytes streamed into guest memory. */
+    private record Initrd(byte[] bytes, Path file, long size) {
+        static Initrd of(byte[] bytes) {
+            return new Initrd(bytes, null, bytes.length);
+        }
+
+        LoadPlan.Write write(long address) {
+            return bytes != null ? LoadPlan.Write.bytes(address, ByteBuffer.wrap(bytes), "initrd")
+                : LoadPlan.Write.file(address, file, size, "initrd");
+        }
     }
 
     /**
@@ -170,6 +184,11 @@ public final class LinuxLoader {
     static LoadPlan plan(BootLayout layout, List<GuestRange> ram, KernelImage image, Optional<byte[]> initrd,
                          String cmdline,
                          OptionalLong acpiRsdp) {
+        return planWith(layout, ram, image, initrd.map(Initrd::of), cmdline, acpiRsdp);
+    }
+
+    private static LoadPlan planWith(BootLayout layout, List<GuestRange> ram, KernelImage image, Optional<Initrd> initrd,
+                                     String cmdline, OptionalLong acpiRsdp) {
         List<GuestRange> sorted = GuestRamLayout.sortedChecked(ram);
         List<LoadPlan.Write> writes = new ArrayList<>();
 
@@ -191,6 +210,14 @@ public final class LinuxLoader {
                 size, load, ramEndingAt(sorted, load)));
             kernelRange = GuestRange.of(load, size);
             footprint = runtimeFootprint(h, load, size);
+            // A kernel that is not relocatable runs at pref_address; below highMemoryStart its
+            // decompressor would overwrite the zero page, page tables, command line and ACPI tables
+            // the loader put there (the ELF path refuses segments there for the same reason).
+            if (Long.compareUnsigned(footprint.start().offset(), layout.highMemoryStart()) < 0) {
+                throw new LoaderException(DOES_NOT_FIT, String.format(
+                    "kernel cannot run: it is not relocatable and runs at 0x%x, below 0x%x where the boot"
+                        + " structures are", footprint.start().offset(), layout.highMemoryStart()));
+            }
             require(sorted, footprint.start().offset(), footprint.size(), () -> String.format(
                 "kernel does not fit in guest RAM: it runs at 0x%x and needs init_size 0x%x bytes there"
                     + " (up to 0x%x), %s", footprint.start().offset(), footprint.size(),
@@ -247,12 +274,12 @@ public final class LinuxLoader {
 
         Optional<GuestRange> initrdRange = Optional.empty();
         if (initrd.isPresent()) {
-            byte[] bytes = initrd.get();
+            Initrd rd = initrd.get();
             long lowest = Math.max(end(kernelRange), end(footprint));
-            GuestRange placed = placeInitrd(sorted, bytes.length, lowest, initrdMax, layout.mmioGapStart());
+            GuestRange placed = placeInitrd(sorted, rd.size(), lowest, initrdMax, layout.mmioGapStart());
             initrdRange = Optional.of(placed);
-            writes.add(LoadPlan.Write.bytes(placed.start().offset(), ByteBuffer.wrap(bytes), "initrd"));
-            params.ramdisk(placed.start().offset(), bytes.length);
+            writes.add(rd.write(placed.start().offset()));
+            params.ramdisk(placed.start().offset(), rd.size());
         }
 
         List<E820Entry> e820 = GuestRamLayout.e820(layout, sorted);
@@ -337,6 +364,27 @@ public final class LinuxLoader {
     }
 
     private static byte[] readFile(Path path, String what, long ramSize) {
+        long size = checkedSize(path, what, ramSize);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(path);
+        } catch (IOException | SecurityException e) {
+            throw new LoaderException(UNREADABLE_FILE, what + " " + path + ": cannot be read: " + describe(e), e);
+        } catch (OutOfMemoryError e) {
+            // One allocation of the file's size failed (or the file grew past 2 GiB meanwhile);
+            // nothing else was half done, so this is a refused input like the others.
+            throw new LoaderException(DOES_NOT_FIT, String.format(
+                "%s %s (%d bytes) does not fit in the Java heap (-Xmx, now %d MiB)", what, path, size,
+                Runtime.getRuntime().maxMemory() >> 20), e);
+        }
+        if (bytes.length != size) {
+            throw new LoaderException(UNREADABLE_FILE, what + " " + path + " changed while it was read");
+        }
+        return bytes;
+    }
+
+    /** The size of the regular file {@code path}, checked: not empty, not larger than RAM, under 2 GiB. */
+    private static long checkedSize(Path path, String what, long ramSize) {
         BasicFileAttributes attributes;
         try {
             // Follows links; a loop or a dangling link is reported with its own reason.
@@ -360,19 +408,10 @@ public final class LinuxLoader {
             throw new LoaderException(DOES_NOT_FIT, String.format(
                 "%s %s is %d bytes: jvmm loads files up to 2 GiB", what, path, size));
         }
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(path);
-        } catch (IOException | SecurityException e) {
-            throw new LoaderException(UNREADABLE_FILE, what + " " + path + ": cannot be read: " + describe(e), e);
-        }
-        if (bytes.length != size) {
-            throw new LoaderException(UNREADABLE_FILE, what + " " + path + " changed while it was read");
-        }
-        return bytes;
+        return size;
     }
 
-    private static String describe(Exception e) {
+    static String describe(Exception e) {
         return e instanceof IOException io ? IoErrors.describe(io) : "permission denied (" + e.getMessage() + ")";
     }
 

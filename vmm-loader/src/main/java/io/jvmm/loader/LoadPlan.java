@@ -1,7 +1,11 @@
 package io.jvmm.loader;
 
 import io.jvmm.memory.GuestAddress;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,14 +24,22 @@ final class LoadPlan {
         void write(GuestAddress address, ByteBuffer data);
     }
 
-    /** One write: {@code length} bytes at {@code address}, from {@code data} or zeros when it is null. */
-    record Write(GuestAddress address, ByteBuffer data, long length, String what) {
+    /**
+     * One write: {@code length} bytes at {@code address}, from {@code data}, else from the first
+     * {@code length} bytes of {@code file}, else zeros.
+     */
+    record Write(GuestAddress address, ByteBuffer data, Path file, long length, String what) {
         static Write bytes(long address, ByteBuffer data, String what) {
-            return new Write(GuestAddress.of(address), data.asReadOnlyBuffer(), data.remaining(), what);
+            return new Write(GuestAddress.of(address), data.asReadOnlyBuffer(), null, data.remaining(), what);
+        }
+
+        /** A file streamed in pieces when written, so that it never sits whole in the Java heap. */
+        static Write file(long address, Path file, long length, String what) {
+            return new Write(GuestAddress.of(address), null, file, length, what);
         }
 
         static Write zeros(long address, long length, String what) {
-            return new Write(GuestAddress.of(address), null, length, what);
+            return new Write(GuestAddress.of(address), null, null, length, what);
         }
 
         long end() {
@@ -60,21 +72,55 @@ final class LoadPlan {
         return writes;
     }
 
+    /**
+     * Carries out the writes in order. The checks were done when the plan was made; what can fail
+     * here is the guest memory (the writer's exception) or a streamed file that can no longer be
+     * read or got shorter since it was checked ({@link LoaderException.Reason#UNREADABLE_FILE}),
+     * which leaves the writes before it done.
+     */
     void writeTo(GuestWriter writer) {
-        ByteBuffer zeros = null;
+        // One buffer of zeros, as large as the largest zero write needs (an ELF's first segment
+        // may have 1 byte of bss and a later one gigabytes).
+        long zeroNeed = 0;
+        for (Write w : writes) {
+            if (w.data() == null && w.file() == null) {
+                zeroNeed = Math.max(zeroNeed, Math.min(ZERO_CHUNK, w.length()));
+            }
+        }
+        ByteBuffer zeros = ByteBuffer.allocate((int) zeroNeed);
         for (Write w : writes) {
             if (w.data() != null) {
                 writer.write(w.address(), w.data().duplicate());
-                continue;
+            } else if (w.file() != null) {
+                stream(w, writer);
+            } else {
+                for (long done = 0; done < w.length(); ) {
+                    int n = (int) Math.min(zeros.capacity(), w.length() - done);
+                    writer.write(w.address().uncheckedAdd(done), zeros.duplicate().limit(n));
+                    done += n;
+                }
             }
-            if (zeros == null && w.length() > 0) {
-                zeros = ByteBuffer.allocate((int) Math.min(ZERO_CHUNK, w.length()));
-            }
+        }
+    }
+
+    private static void stream(Write w, GuestWriter writer) {
+        ByteBuffer piece = ByteBuffer.allocate((int) Math.min(ZERO_CHUNK, w.length()));
+        try (FileChannel in = FileChannel.open(w.file(), StandardOpenOption.READ)) {
             for (long done = 0; done < w.length(); ) {
-                int n = (int) Math.min(zeros.capacity(), w.length() - done);
-                writer.write(w.address().uncheckedAdd(done), zeros.duplicate().limit(n));
-                done += n;
+                piece.clear().limit((int) Math.min(piece.capacity(), w.length() - done));
+                while (piece.hasRemaining()) {
+                    if (in.read(piece, done + piece.position()) < 0) {
+                        throw new LoaderException(LoaderException.Reason.UNREADABLE_FILE, String.format(
+                            "%s %s changed while it was read: it ends after %d of its %d bytes", w.what(), w.file(),
+                            done + piece.position(), w.length()));
+                    }
+                }
+                writer.write(w.address().uncheckedAdd(done), piece.flip());
+                done += piece.limit();
             }
+        } catch (IOException | SecurityException e) {
+            throw new LoaderException(LoaderException.Reason.UNREADABLE_FILE,
+                w.what() + " " + w.file() + ": cannot be read: " + LinuxLoader.describe(e), e);
         }
     }
 }

@@ -69,6 +69,15 @@ class GuestRamLayoutTest {
         assertEquals(List.of(ram(0, 0x10000)), e820For(0x10000));
     }
 
+    /** A layout (BootLayout accepts it) with no legacy hole at all: no empty RESERVED entry. */
+    @Test
+    void aLayoutWithoutALegacyHoleHasNoReservedEntry() {
+        BootLayout noHole = new BootLayout(0x7000, 0x20000, 0x10000, 0x100000, 0x100000, 0x100000,
+            0xc000_0000L, 0x1_0000_0000L, 4L << 30);
+        assertEquals(List.of(ram(0, 0x100000), ram(0x100000, 0x4000000)),
+            GuestRamLayout.e820(noHole, List.of(GuestRange.of(0, 0x4000000))));
+    }
+
     @Test
     void guestEndingInsideTheHoleReportsTheHoleReserved() {
         assertEquals(List.of(LOW_RAM, HOLE), e820For(0xc0000));

@@ -3,7 +3,9 @@ package io.jvmm.loader;
 import static io.jvmm.loader.TestKernels.PC;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvmm.memory.GuestAddress;
 import io.jvmm.memory.GuestMemory;
@@ -13,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -73,6 +76,49 @@ class LinuxLoaderGuestMemoryTest {
             assertEquals(3, zp.get(0x1e8));
             assertEquals(64 * MIB - MIB, zp.getLong(0x2d0 + 2 * 20 + 8), "third e820 entry: RAM from 1 MiB to the end");
         }
+    }
+
+    /**
+     * The initrd is sized when the load is planned and streamed into guest memory in pieces, so
+     * that an initrd of most of the guest's RAM never has to fit in the Java heap.
+     */
+    @Test
+    void anInitrdFileIsStreamedInPiecesByteForByte() throws IOException {
+        byte[] initrd = TestKernels.pattern(5 * (int) MIB / 2 + 123, 5); // 2.5 MiB: three pieces
+        Path kernel = file("bzImage", new TestKernels.BzImageBuilder().build());
+        Path rd = file("initrd", initrd);
+        LoadPlan plan = LinuxLoader.plan(PC, List.of(GuestRamLayout.ramRanges(PC, 64 * MIB)), kernel, Optional.of(rd), CMDLINE);
+        LoadPlan.Write write = plan.writes().stream().filter(w -> w.what().equals("initrd")).findFirst().orElseThrow();
+        assertEquals(rd, write.file());
+        assertNull(write.data(), "the plan holds the file's name and size, not its bytes");
+        try (GuestMemory mem = GuestMemory.create(GuestRamLayout.ramRanges(PC, 64 * MIB))) {
+            GuestRange placed = LinuxLoader.load(PC, mem, kernel, Optional.of(rd), CMDLINE).initrd().orElseThrow();
+            assertEquals(initrd.length, placed.size());
+            assertArrayEquals(initrd, read(mem, placed.start().offset(), initrd.length));
+        }
+    }
+
+    @Test
+    void anInitrdThatShrinksAfterItWasCheckedIsRefusedWhenWritten() throws IOException {
+        Path kernel = file("bzImage", new TestKernels.BzImageBuilder().build());
+        Path rd = file("initrd", TestKernels.pattern(3 * (int) MIB, 9));
+        LoadPlan plan = LinuxLoader.plan(PC, List.of(GuestRamLayout.ramRanges(PC, 64 * MIB)), kernel, Optional.of(rd), CMDLINE);
+        Files.write(rd, TestKernels.pattern((int) MIB + 7, 9));
+        List<Long> written = new ArrayList<>();
+        LoaderException e = assertThrows(LoaderException.class, () -> plan.writeTo((address, data) -> written.add(address.offset())));
+        assertEquals(LoaderException.Reason.UNREADABLE_FILE, e.reason());
+        assertTrue(e.getMessage().contains("changed while it was read") && e.getMessage().contains(rd.toString()), e.getMessage());
+    }
+
+    /** The zero buffer is sized for the largest zero write, not the first one (1 byte of bss). */
+    @Test
+    void largeZeroWritesGoOutInMebibytePiecesWhateverCameFirst() {
+        LoadPlan plan = new LoadPlan(null, List.of(
+            LoadPlan.Write.zeros(0x200000, 1, "bss 1"),
+            LoadPlan.Write.zeros(0x400000, 3 * MIB + 5, "bss 2")));
+        List<Integer> pieces = new ArrayList<>();
+        plan.writeTo((address, data) -> pieces.add(data.remaining()));
+        assertEquals(List.of(1, (int) MIB, (int) MIB, (int) MIB, 5), pieces);
     }
 
     @Test

@@ -294,6 +294,25 @@ class LinuxLoaderTest {
         assertEquals(0x100200, ok.result().entry().offset());
     }
 
+    /**
+     * A bzImage that is not relocatable runs where pref_address says; below highMemoryStart its
+     * decompressor would overwrite the boot structures, so it is refused before any write.
+     */
+    @Test
+    void aNonRelocatableBzImageThatWouldRunOverTheBootStructuresIsRefused() {
+        TestKernels.BzImageBuilder low = new TestKernels.BzImageBuilder();
+        low.relocatable = 0;
+        low.prefAddress = 0x1000;
+        LoaderException e = assertThrows(LoaderException.class, () -> plan(128 * MIB, low.build(), null, CMDLINE));
+        assertEquals(LoaderException.Reason.DOES_NOT_FIT, e.reason());
+        assertTrue(e.getMessage().contains("0x1000") && e.getMessage().contains("not relocatable"), e.getMessage());
+        TestKernels.BzImageBuilder high = new TestKernels.BzImageBuilder();
+        high.relocatable = 0;
+        high.prefAddress = 0x100000;
+        assertEquals(0x100000, plan(128 * MIB, high.build(), null, CMDLINE).result().kernelFootprint().start().offset(),
+            "at highMemoryStart it is accepted");
+    }
+
     /** The real Debian kernel and initramfs, when scripts/test-kernel.sh has been run in this checkout. */
     @Test
     void debianCloudKernelAndTestInitramfsPlanInto512MiB() {
