@@ -58,6 +58,12 @@ public final class SerialInputPump implements AutoCloseable {
             if (!closed) {
                 LOG.warn("{}: reading host input failed, no more input reaches the guest: {}", uart.debugLabel(), e.toString());
             }
+        } catch (RuntimeException e) {
+            // Raising the receive interrupt after the machine closed its VM under this thread
+            // (the line then throws): the pump ends like on close(), without an uncaught exception.
+            if (!closed) {
+                LOG.warn("{}: delivering host input failed, no more input reaches the guest: {}", uart.debugLabel(), e.toString());
+            }
         }
     }
 

@@ -22,6 +22,7 @@ import io.jvmm.kvm.sys.KvmStructs.KvmSregs;
 import io.jvmm.kvm.sys.NativeStruct;
 import io.jvmm.kvm.sys.VcpuKickSignal;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -62,6 +63,13 @@ public final class Vcpu implements AutoCloseable {
     private static final int INTERRUPTED = -1;
 
     private final int id;
+    /**
+     * The VM, kept reachable for as long as this vCPU is: the kernel VM lives on through the vCPU
+     * descriptor, and the VM object holds its memory slots' regions. Without this, a dropped
+     * {@code Vm} and {@code GuestMemory} would be unmapped by their cleaners while the guest can
+     * still run here, on host memory the JVM may reuse.
+     */
+    private final Vm vm;
     private final KvmDescriptor fd;
     private final long runAddress;
     private final int runMapSize;
@@ -82,7 +90,8 @@ public final class Vcpu implements AutoCloseable {
     private byte[] pendingReadData;
     private int pendingReadOffset;
 
-    Vcpu(KvmDescriptor fd, int id, int runMapSize) {
+    Vcpu(Vm vm, KvmDescriptor fd, int id, int runMapSize) {
+        this.vm = Objects.requireNonNull(vm, "vm");
         this.fd = fd;
         this.id = id;
         if (runMapSize < KvmRun.SIZE) {
@@ -96,7 +105,9 @@ public final class Vcpu implements AutoCloseable {
             // of a real-time signal is to terminate the process.
             VcpuKickSignal.signal();
             this.runAddress = LibC.mmapChecked(0, runMapSize, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, raw, 0);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // Errors too: the kick signal's set-up fails as ExceptionInInitializerError (then
+            // NoClassDefFoundError), and a leaked vCPU descriptor would keep the kernel VM alive
             fd.release();
             fd.close();
             throw e;
@@ -478,6 +489,8 @@ public final class Vcpu implements AutoCloseable {
     private int enter(int raw) {
         while (true) {
             int r = LibC.ioctlErrno(raw, KvmIoctls.KVM_RUN.request(), 0);
+            // the guest ran on the VM's memory until here (see the vm field)
+            Reference.reachabilityFence(vm);
             if (r >= 0) {
                 int reason = run.getInt(KvmRun.EXIT_REASON);
                 return reason == KvmConstants.KVM_EXIT_INTR ? INTERRUPTED : reason;

@@ -503,13 +503,14 @@ public final class Vm implements AutoCloseable {
             throw new IllegalArgumentException("negative vCPU id " + id);
         }
         int vcpuFd = fd.ioctl(KvmIoctls.KVM_CREATE_VCPU, id, "id " + id);
-        return new Vcpu(new KvmDescriptor(vcpuFd, "vcpu " + id), id, vcpuMmapSize);
+        return new Vcpu(this, new KvmDescriptor(vcpuFd, "vcpu " + id), id, vcpuMmapSize);
     }
 
     /**
      * Closes the VM descriptor. Idempotent. vCPUs hold their own reference to the VM in the
-     * kernel, and this object keeps its slots' regions reachable for as long as it is itself
-     * reachable, so a vCPU still running never sees its memory unmapped.
+     * kernel, and each {@link Vcpu} keeps this object reachable, which keeps its slots' regions
+     * reachable, so a vCPU still running never sees its memory unmapped by a cleaner (an explicit
+     * {@code GuestMemory.close()} replaces the memory with inaccessible scratch pages instead).
      */
     @Override
     public void close() {

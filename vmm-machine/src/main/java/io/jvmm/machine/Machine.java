@@ -197,9 +197,10 @@ public final class Machine implements AutoCloseable {
             Machine machine = new Machine(config, vm, memory, vcpus, kernel.orElse(null), virtio, mmio);
             config.serialInput().ifPresent(in -> machine.inputPump = SerialInputPump.start(in, machine.serial));
             return machine;
-        } catch (RuntimeException e) {
-            // The machine owns the config's virtio devices: attached ones close with their
-            // attachment below, the rest here.
+        } catch (RuntimeException | Error e) {
+            // Errors too (the vCPU kick signal's set-up fails as one): leaked descriptors would
+            // keep the kernel VM alive. The machine owns the config's virtio devices: attached
+            // ones close with their attachment below, the rest here.
             for (VirtioDevice d : config.virtioDevices()) {
                 if (created.stream().noneMatch(c -> c instanceof VirtioMmioAttachment a && a.device() == d)) {
                     created.add(0, d);
@@ -374,17 +375,41 @@ public final class Machine implements AutoCloseable {
     @Override
     public void close() {
         requestStop();
+        // Every step runs whatever an earlier one threw; the first failure is thrown at the end
+        // with the later ones suppressed.
+        RuntimeException failure = null;
         if (inputPump != null) {
-            inputPump.close();
+            failure = closing(failure, inputPump::close);
         }
         for (Vcpu v : vcpus) {
-            v.close();
+            failure = closing(failure, v::close);
         }
         // Device threads stop before the memory they serve is unmapped.
         for (VirtioMmioAttachment a : virtio) {
-            a.close();
+            failure = closing(failure, a::close);
         }
-        vm.close();
-        memory.close();
+        failure = closing(failure, vm::close);
+        failure = closing(failure, memory::close);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static RuntimeException closing(RuntimeException failure, Runnable step) {
+        try {
+            step.run();
+        } catch (BusyException e) {
+            // close() from a vCPU thread: refused as documented, before the memory goes
+            if (failure != null) {
+                e.addSuppressed(failure);
+            }
+            throw e;
+        } catch (RuntimeException e) {
+            if (failure == null) {
+                return e;
+            }
+            failure.addSuppressed(e);
+        }
+        return failure;
     }
 }

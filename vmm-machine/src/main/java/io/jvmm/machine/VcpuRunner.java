@@ -127,9 +127,18 @@ public final class VcpuRunner {
             threads.add(t);
             states.add(state);
         }
-        threads.forEach(Thread::start);
-        awaitTermination(timeout);
-        joinAll(threads);
+        // Converted before any thread starts: Duration.toNanos throws past ~292 years, which
+        // would have left the vCPU threads running with nobody to stop them.
+        long timeoutNanos = timeout == null ? -1 : Math.max(0, TimeUnit.NANOSECONDS.convert(timeout));
+        try {
+            threads.forEach(Thread::start);
+            awaitTermination(timeoutNanos);
+        } finally {
+            // whatever ended the wait (a failed Thread.start too), no vCPU thread outlives run()
+            // unstopped
+            terminate(new Termination(StopReason.STOPPED, -1, null, null));
+            joinAll(threads);
+        }
 
         Termination end = termination.get();
         ExitCounter total = new ExitCounter();
@@ -152,14 +161,15 @@ public final class VcpuRunner {
         return new RunResult(end.reason, end.vcpu, end.exit, total.snapshot(), setup, loop, byVcpu);
     }
 
-    private void awaitTermination(Duration timeout) {
+    /** Waits for the end of the run, at most {@code timeoutNanos} when that is not negative. */
+    private void awaitTermination(long timeoutNanos) {
         boolean interrupted = false;
         try {
             while (true) {
                 try {
-                    if (timeout == null) {
+                    if (timeoutNanos < 0) {
                         terminated.await();
-                    } else if (!terminated.await(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS)) {
+                    } else if (!terminated.await(timeoutNanos, TimeUnit.NANOSECONDS)) {
                         terminate(new Termination(StopReason.TIMEOUT, -1, null, null));
                     }
                     return;
@@ -219,10 +229,18 @@ public final class VcpuRunner {
         if (!termination.compareAndSet(null, t)) {
             return false;
         }
-        for (Vcpu v : vcpus) {
-            v.kick();
+        try {
+            for (Vcpu v : vcpus) {
+                try {
+                    v.kick();
+                } catch (RuntimeException e) {
+                    // one vCPU that cannot be kicked must not keep the others, or the waiter, running
+                    LOG.warn("cannot kick vcpu {}: {}", v.id(), e.getMessage());
+                }
+            }
+        } finally {
+            terminated.countDown();
         }
-        terminated.countDown();
         return true;
     }
 }

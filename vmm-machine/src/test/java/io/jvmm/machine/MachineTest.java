@@ -133,7 +133,7 @@ class MachineTest {
             LoaderException e = assertThrows(LoaderException.class, () -> Machine.create(kvm,
                 GuestConfig.builder().memorySize(32 << 20).kernel(missing, Optional.empty(), "console=ttyS0").build()));
             assertEquals(LoaderException.Reason.UNREADABLE_FILE, e.reason());
-            assertEquals("kernel image " + missing + ": no such file", e.getMessage());
+            assertEquals("kernel image " + missing + ": no such file or directory", e.getMessage());
 
             e = assertThrows(LoaderException.class, () -> Machine.create(kvm,
                 GuestConfig.builder().memorySize(32 << 20).kernel(notAKernel, Optional.empty(), "").build()));

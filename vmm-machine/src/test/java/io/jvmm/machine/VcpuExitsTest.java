@@ -8,11 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jvmm.devices.bus.IoBus;
+import io.jvmm.devices.bus.MmioBus;
 import io.jvmm.kvm.DirtyBitmap;
+import io.jvmm.kvm.ExitCounter;
+import io.jvmm.kvm.Kvm;
 import io.jvmm.kvm.MemorySlot;
+import io.jvmm.kvm.Vcpu;
 import io.jvmm.kvm.VcpuExit;
 import io.jvmm.kvm.Vm;
 import io.jvmm.memory.MemoryMapping;
+import io.jvmm.x86.X86Cpu;
+import java.lang.ref.WeakReference;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -100,7 +108,11 @@ class VcpuExitsTest {
             assertInstanceOf(VcpuExit.Hlt.class, t.run());
 
             DirtyBitmap dirty = t.vm.getDirtyLog(0);
-            assertArrayEquals(new int[] {0x30, 0x35}, dirty.dirtyPages(), dirty.toString());
+            List<Integer> pages = Arrays.stream(dirty.dirtyPages()).boxed().toList();
+            assertTrue(pages.containsAll(List.of(0x30, 0x35)), "both written pages: " + pages);
+            // Nothing else, except that the nested KVM test host (QEMU TCG's emulated SVM) also
+            // reports the page the code ran from (0x10); hardware KVM does not.
+            assertTrue(List.of(0x10, 0x30, 0x35).containsAll(pages), "no other page: " + pages);
             assertTrue(dirty.isDirtyAt(0x35123));
             assertEquals(0, t.vm.getDirtyLog(0).dirtyCount(), "reading the log clears it");
             assertEquals(1, t.ram.readByte(0x35000));
@@ -133,6 +145,39 @@ class VcpuExitsTest {
             t.io.register(0x3f8, 8, serial);
             assertInstanceOf(VcpuExit.Hlt.class, t.run());
             assertArrayEquals("abc".getBytes(), serial.written());
+        }
+    }
+
+    /**
+     * A vCPU keeps its VM, and so the VM's slot regions, reachable: a caller that drops both the
+     * Vm and the mapping while the vCPU lives must not have the mapping unmapped under the guest.
+     */
+    @Test
+    void aVcpuKeepsItsVmAndItsMemoryReachable() throws InterruptedException {
+        try (Kvm kvm = Kvm.open()) {
+            Vm vm = kvm.createVm();
+            MemoryMapping ram = MemoryMapping.builder(1 << 20).build();
+            vm.setUserMemoryRegion(0, 0, 0, ram);
+            // mov byte [0x600], 0x5a ; hlt
+            ram.writeSlice(bytes(0xC6, 0x06, 0x00, 0x06, 0x5A, 0xF4), TinyRealModeVm.LOAD);
+            Vcpu vcpu = vm.createVcpu(0);
+            X86Cpu.enterRealMode(vcpu, TinyRealModeVm.LOAD, TinyRealModeVm.LOAD);
+            WeakReference<MemoryMapping> weakRam = new WeakReference<>(ram);
+            WeakReference<Vm> weakVm = new WeakReference<>(vm);
+            vm = null;
+            ram = null;
+            for (int i = 0; i < 5; i++) {
+                System.gc();
+                Thread.sleep(20);
+            }
+            try {
+                assertTrue(weakVm.get() != null && weakRam.get() != null, "the vCPU keeps them reachable");
+                assertEquals(VcpuExit.HLT, vcpu.run(new BusExitHandler(new IoBus(), new MmioBus()),
+                    new ExitCounter()));
+                assertEquals(0x5a, weakRam.get().readByte(TinyRealModeVm.LOAD + 0x600), "DS is the load segment");
+            } finally {
+                vcpu.close();
+            }
         }
     }
 }

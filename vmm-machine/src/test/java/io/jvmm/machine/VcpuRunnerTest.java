@@ -48,6 +48,15 @@ class VcpuRunnerTest {
         }
     }
 
+    /** Duration.toNanos throws past ~292 years; such a timeout means "no limit in practice". */
+    @Test
+    void aTimeoutOfCenturiesRunsTheGuestLikeAnyOther() {
+        try (TinyRealModeVm t = new TinyRealModeVm(bytes(0xF4))) { // hlt
+            RunResult r = runner(t).run(Duration.ofDays(365L * 1000));
+            assertEquals(StopReason.HALT, r.reason());
+        }
+    }
+
     @Test
     void haltEndsTheRunWithCountsAndTimings() {
         // out 0x80, al ; out 0x80, al ; hlt
