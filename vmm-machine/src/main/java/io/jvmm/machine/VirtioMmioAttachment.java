@@ -92,10 +92,17 @@ final class VirtioMmioAttachment implements AutoCloseable {
         return device;
     }
 
-    /** Stops the I/O thread (after the request in progress), then closes the device and eventfds. */
+    /**
+     * Stops the I/O thread (after the request in progress), then closes the device and eventfds.
+     * An I/O thread that does not stop in time (DeviceWorker logs it) keeps them: closing a
+     * descriptor it still polls or writes would let it reach whatever file gets that number next.
+     */
     @Override
     public void close() {
         worker.close();
+        if (!worker.isStopped()) {
+            return;
+        }
         device.close();
         doorbells.forEach(EventFd::close);
         interrupt.close();

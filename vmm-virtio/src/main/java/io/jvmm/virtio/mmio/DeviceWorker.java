@@ -96,6 +96,14 @@ public final class DeviceWorker implements AutoCloseable {
         }
     }
 
+    /**
+     * {@return whether the I/O thread has ended} False after a {@link #close()} that gave up
+     * waiting: the thread still uses the device and the eventfds then, so they must stay open.
+     */
+    public boolean isStopped() {
+        return !thread.isAlive();
+    }
+
     /** Stops the thread and waits for it (bounded); idempotent. */
     @Override
     public void close() {

@@ -256,6 +256,9 @@ class MmioTransportTest {
                     Thread.sleep(1);
                 }
                 assertTrue(signals >= 1);
+                assertFalse(worker[0].isStopped());
+                worker[0].close();
+                assertTrue(worker[0].isStopped(), "close() waits for the I/O thread");
             } finally {
                 worker[0].close();
                 t.device().close();
