@@ -11,7 +11,6 @@ import io.jvmm.memory.GuestMemoryRegion;
 import io.jvmm.memory.GuestRange;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -86,17 +85,7 @@ public final class LinuxLoader {
                                     String cmdline, OptionalLong acpiRsdp) {
         LoadPlan plan = plan(layout, ramOf(memory), kernel, initrd, cmdline, acpiRsdp);
         try {
-            plan.writeTo(new LoadPlan.GuestWriter() {
-                @Override
-                public void write(GuestAddress address, ByteBuffer data) {
-                    memory.writeStructAtAddr(data, address);
-                }
-
-                @Override
-                public int copyFile(FileChannel file, long position, GuestAddress address, int length) throws IOException {
-                    return memory.readFromChannel(file, position, address, length);
-                }
-            });
+            plan.writeTo((address, data) -> memory.writeStructAtAddr(data, address));
         } catch (GuestMemoryException e) {
             throw new LoaderException(LoaderException.Reason.GUEST_MEMORY,
                 "guest memory refused a write of the kernel load: " + e.getMessage(), e);

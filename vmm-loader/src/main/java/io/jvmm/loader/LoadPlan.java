@@ -22,21 +22,6 @@ final class LoadPlan {
     @FunctionalInterface
     interface GuestWriter {
         void write(GuestAddress address, ByteBuffer data);
-
-        /**
-         * Copies up to {@code length} bytes of {@code file} from {@code position} to
-         * {@code address}, fewer only where the file ends first, and returns how many. This
-         * default goes through a heap buffer and {@link #write}; a writer over guest memory
-         * overrides it with {@code GuestMemory.readFromChannel}, which reads straight into it.
-         */
-        default int copyFile(FileChannel file, long position, GuestAddress address, int length) throws IOException {
-            ByteBuffer piece = ByteBuffer.allocate(length);
-            while (piece.hasRemaining() && file.read(piece, position + piece.position()) >= 0) {
-                // read on until full or at end of file
-            }
-            write(address, piece.flip());
-            return piece.limit();
-        }
     }
 
     /**
@@ -119,16 +104,19 @@ final class LoadPlan {
     }
 
     private static void stream(Write w, GuestWriter writer) {
+        ByteBuffer piece = ByteBuffer.allocate((int) Math.min(ZERO_CHUNK, w.length()));
         try (FileChannel in = FileChannel.open(w.file(), StandardOpenOption.READ)) {
             for (long done = 0; done < w.length(); ) {
-                int n = (int) Math.min(ZERO_CHUNK, w.length() - done);
-                int got = writer.copyFile(in, done, w.address().uncheckedAdd(done), n);
-                done += got;
-                if (got < n) {
-                    throw new LoaderException(LoaderException.Reason.UNREADABLE_FILE, String.format(
-                        "%s %s changed while it was read: it ends after %d of its %d bytes", w.what(), w.file(),
-                        done, w.length()));
+                piece.clear().limit((int) Math.min(piece.capacity(), w.length() - done));
+                while (piece.hasRemaining()) {
+                    if (in.read(piece, done + piece.position()) < 0) {
+                        throw new LoaderException(LoaderException.Reason.UNREADABLE_FILE, String.format(
+                            "%s %s changed while it was read: it ends after %d of its %d bytes", w.what(), w.file(),
+                            done + piece.position(), w.length()));
+                    }
                 }
+                writer.write(w.address().uncheckedAdd(done), piece.flip());
+                done += piece.limit();
             }
         } catch (IOException | SecurityException e) {
             throw new LoaderException(LoaderException.Reason.UNREADABLE_FILE,
