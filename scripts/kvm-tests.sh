@@ -17,11 +17,26 @@ done
 cp="vmm-machine/target/test-classes:vmm-machine/target/classes:vmm-kvm/target/test-classes:vmm-x86/target/test-classes:$(cat "$classpath_file")"
 mkdir -p build/kvm-tests
 log=build/kvm-tests/output.txt
+# C1 only in L1, as for every JVM the tests start there (NestedKvmHost.L1_JVM_OPTIONS,
+# docs/testing.md "The JVM crashing in L1"): tiered recompilation patches a C1 method's entry while
+# other threads run it, and TCG's emulation of that cross-modifying code crashed the JVM (here a
+# SIGILL at String.isLatin1's entry+0x22 in a CI run).
+run_tests() {
+    scripts/kvm-host.sh run --timeout "${JVMM_KVM_TESTS_TIMEOUT:-540}" -- \
+        java -XX:TieredStopAtLevel=1 -cp "$cp" io.jvmm.machine.NestedKvmTestLauncher \
+        vmm-machine/target/test-classes io.jvmm.kvm.VcpuStateTest io.jvmm.x86.LinuxVcpuSetupTest \
+        >"$log" 2>&1
+}
 status=0
-scripts/kvm-host.sh run --timeout "${JVMM_KVM_TESTS_TIMEOUT:-540}" -- \
-    java -cp "$cp" io.jvmm.machine.NestedKvmTestLauncher \
-    vmm-machine/target/test-classes io.jvmm.kvm.VcpuStateTest io.jvmm.x86.LinuxVcpuSetupTest \
-    >"$log" 2>&1 || status=$?
+run_tests || status=$?
+# HotSpot's own fatal-error report with status 134 is the JVM dying in L1, not a test failing: one
+# fresh run, the same rule as NestedKvmHost.jvmm; a second crash, or any other failure, stands.
+if [ "$status" = 134 ] && grep -q 'A fatal error has been detected by the Java Runtime Environment' "$log"; then
+    cp "$log" build/kvm-tests/crashed-output.txt
+    echo "kvm-tests.sh: the JVM crashed in L1 ($(grep -m1 -E '^# +(SIGSEGV|SIGILL|SIGBUS)' "$log" | sed 's/^# *//')); running once more (first output: build/kvm-tests/crashed-output.txt)" >&2
+    status=0
+    run_tests || status=$?
+fi
 # The launcher's summary and failures come last; the tests' own logging comes before.
 sed -n '/^NestedKvmTestLauncher: /,$p' "$log" >&2
 if [ "$status" != 0 ]; then
