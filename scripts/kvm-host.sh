@@ -353,10 +353,12 @@ cmd_exec() {
     # Waiting longer than the command's own bound: L1 may still be busy with an earlier request.
     local deadline=$((SECONDS + timeout + 120)) beat
     while [ ! -f "$s/res/$id.rc" ]; do
-        alive || die "L1 exited while running the command (console: $SESSION/console.log)"
+        alive || { partial_output; die "L1 exited while running the command (console: $SESSION/console.log)"; }
         beat=$(stat -c %Y "$s/heartbeat" 2>/dev/null || echo 0)
         if [ "$beat" -gt 0 ] && [ $(($(date +%s) - beat)) -gt "$HEARTBEAT_LIMIT" ]; then
+            qemu_state
             kill -9 "$(qemu_pid)" 2>/dev/null || true
+            partial_output
             die "L1 stopped responding (no heartbeat for more than $HEARTBEAT_LIMIT s; console: $SESSION/console.log); stopped it"
         fi
         [ $SECONDS -lt $deadline ] || { echo "kvm-host.sh: error: no answer from L1 within $((timeout + 120)) s" >&2; exit 124; }
@@ -365,6 +367,26 @@ cmd_exec() {
     cat "$s/res/$id.out"
     cat "$s/res/$id.err" >&2
     return "$(cat "$s/res/$id.rc")"
+}
+
+# Whether a wedged L1's QEMU was spinning or stuck (a hung QEMU uses no CPU; an L1 whose CPUs loop
+# with interrupts off uses all of it), as evidence for the log. /proc/PID/stat's second field, the
+# thread name, may hold spaces ("CPU 0/TCG"), so fields are counted after its closing parenthesis.
+qemu_state() {
+    local p a b
+    p=$(qemu_pid); [ -n "$p" ] || return 0
+    a=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }') || return 0
+    sleep 1
+    b=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }') || return 0
+    log "QEMU (pid $p) used $((b - a)) of $(getconf CLK_TCK) clock ticks per core in 1 s; its threads by state: $(
+        for t in /proc/$p/task/*/stat; do sed 's/.*) //' "$t" | awk '{ print $1 }'; done 2>/dev/null | sort | uniq -c | tr -s ' \n' ' ')"
+}
+
+# What the lost command had written so far (its files grow in the share while it runs): evidence
+# of where it was when L1 went.
+partial_output() {
+    cat "$s/res/$id.out" 2>/dev/null || true
+    cat "$s/res/$id.err" >&2 2>/dev/null || true
 }
 
 cmd_stop() {
@@ -385,11 +407,22 @@ cmd_status() {
 cmd_run() {
     mkdir -p "$DIR/sessions"
     SESSION=$(mktemp -d "$DIR/sessions/run.XXXXXX")
-    at_exit 'cmd_stop; rm -rf "$SESSION"'
+    # The private session goes with the run; when the run fails, L1's console stays as evidence in
+    # $DIR/last-failed-console.log (a wedged or crashed L1 says why only there).
+    RUN_OK=""
+    at_exit 'keep_failed_console; cmd_stop; rm -rf "$SESSION"'
     cmd_start
     local rc=0
     cmd_exec "$@" || rc=$?
+    [ "$rc" != 0 ] || RUN_OK=1
     return $rc
+}
+
+keep_failed_console() {
+    if [ -z "$RUN_OK" ] && [ -f "$SESSION/console.log" ]; then
+        cp "$SESSION/console.log" "$DIR/last-failed-console.log" \
+            && log "L1's console of this failed run: $DIR/last-failed-console.log"
+    fi
 }
 
 [ $# -gt 0 ] || usage

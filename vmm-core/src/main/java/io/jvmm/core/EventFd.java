@@ -106,13 +106,17 @@ public final class EventFd implements AsRawDescriptor, AutoCloseable {
     }
 
     /**
-     * Closes the descriptor on the first call; later calls do nothing.
+     * Closes the descriptor on the first call; later calls do nothing. It waits for an
+     * {@link #add} or {@link #drain} in progress on another thread (each one non-blocking
+     * syscall): closed between that call's check and its read(2) or write(2), the number could
+     * already belong to another file, which would get the counter's 8 bytes written into it or
+     * read out of it.
      *
      * @throws SyscallException {@code "close"} with its errno from the first call; the descriptor
      *     is released all the same
      */
     @Override
-    public void close() {
+    public synchronized void close() {
         fd.close();
     }
 

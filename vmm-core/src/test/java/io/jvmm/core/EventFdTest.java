@@ -9,6 +9,33 @@ import org.junit.jupiter.api.Test;
 
 class EventFdTest {
     @Test
+    void closeWaitsForAnAddOrDrainInProgressOnAnotherThread() throws Exception {
+        // add and drain run their syscall under the eventfd's monitor; a thread holding it plays
+        // one in progress. A close that did not wait could free the number between that call's
+        // check and its write(2), and the 8 bytes would go to whatever file reused the number.
+        EventFd e = EventFd.create();
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean closedMeanwhile = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread signaller = new Thread(() -> {
+            synchronized (e) {
+                inside.countDown();
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+                closedMeanwhile.set(e.isClosed());
+            }
+        });
+        signaller.start();
+        assertTrue(inside.await(10, TimeUnit.SECONDS));
+        e.close();
+        signaller.join();
+        assertFalse(closedMeanwhile.get(), "close went ahead while a call held the descriptor");
+        assertTrue(e.isClosed());
+    }
+
+    @Test
     void drainReturnsTheSignalsSinceTheLastDrainAndThenZero() {
         try (EventFd e = EventFd.create()) {
             assertEquals(0, e.drain());

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
@@ -42,7 +44,7 @@ public final class NestedKvmTestLauncher {
         }
         LauncherDiscoveryRequest built = request.build();
         SummaryGeneratingListener listener = new SummaryGeneratingListener();
-        LauncherFactory.create().execute(built, listener);
+        LauncherFactory.create().execute(built, listener, new StartedLine());
         TestExecutionSummary summary = listener.getSummary();
         PrintWriter out = new PrintWriter(System.err, true);
         out.println("NestedKvmTestLauncher: " + summary.getTestsSucceededCount() + " passed, "
@@ -52,5 +54,18 @@ public final class NestedKvmTestLauncher {
         boolean ok = summary.getTotalFailureCount() == 0 && summary.getTestsAbortedCount() == 0
             && summary.getTestsFoundCount() > 0;
         System.exit(ok ? 0 : 1);
+    }
+
+    /**
+     * One line per test as it starts, so that a run cut short (an L1 that wedges under it, whose
+     * partial output kvm-host.sh then shows) says which test was running.
+     */
+    private static final class StartedLine implements TestExecutionListener {
+        @Override
+        public void executionStarted(TestIdentifier test) {
+            if (test.isTest()) {
+                System.err.println("NestedKvmTestLauncher: started " + test.getUniqueId());
+            }
+        }
     }
 }

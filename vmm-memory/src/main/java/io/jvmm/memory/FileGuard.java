@@ -22,7 +22,8 @@ import io.jvmm.core.SyscallException;
  * and its cost disappear.
  */
 final class FileGuard {
-    private static final int F_DUPFD_CLOEXEC = 1030;
+    /** fcntl(2)'s F_DUPFD_CLOEXEC (include/uapi/linux/fcntl.h: F_LINUX_SPECIFIC_BASE + 6). */
+    static final int F_DUPFD_CLOEXEC = 1030;
 
     private final SafeDescriptor descriptor;
     /** Where in the file the mapping starts. */

@@ -2,8 +2,11 @@ package io.jvmm.memory;
 
 import io.jvmm.core.ClosedException;
 import io.jvmm.core.ErrorDetails;
+import io.jvmm.core.Errno;
 
 import io.jvmm.core.LibC;
+import io.jvmm.core.SyscallException;
+import io.jvmm.core.SafeDescriptor;
 import io.jvmm.memory.GuestMemoryException.Kind;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,8 +62,9 @@ import java.util.OptionalLong;
  * </ul>
  * The exception is {@link ClosedException}: after {@link #close()} every method (but
  * {@code close}, {@code toString}, {@link #pageSizeBytes} and the static {@link #fullFence}) throws
- * it, whatever its arguments (but a negative file position). A {@code null} argument is a
- * {@link NullPointerException}, as everywhere in Java; a negative file position or a region of
+ * it, whatever its arguments (but a negative file position, and a {@code null} address given to
+ * a scalar accessor, which those check only by using it, to keep their hot path one branch). A
+ * {@code null} argument is a {@link NullPointerException}, as everywhere in Java; a negative file position or a region of
  * another guest memory an {@link IllegalArgumentException}, and a dirty-page call on memory that
  * tracks none an {@link IllegalStateException}.
  *
@@ -1501,6 +1505,25 @@ public final class GuestMemory implements AutoCloseable {
     /** The memfd descriptor; throws {@link ClosedException} once closed. */
     int memfd() {
         return shm.asRawDescriptor();
+    }
+
+    /**
+     * A close-on-exec copy of the memfd that the caller owns and closes: a snapshot seeks on it
+     * (lseek moves the file offset), and on the shared number a racing {@link #close()} could
+     * have it move the offset of whatever file the kernel gave the number to next. Taken under
+     * this object's monitor, where {@code closed} is set before the memfd is closed, so the copy
+     * is always of the memfd.
+     *
+     * @throws ClosedException after {@link #close()}
+     */
+    synchronized SafeDescriptor memfdCopy() {
+        checkOpen();
+        try {
+            return new SafeDescriptor(LibC.fcntlChecked(shm.asRawDescriptor(), FileGuard.F_DUPFD_CLOEXEC, 0));
+        } catch (SyscallException e) {
+            throw new GuestMemoryException(Kind.SNAPSHOT_FAILED,
+                "copying the guest memfd descriptor failed: " + Errno.name(e.errno()));
+        }
     }
 
     /** Package-private for tests: the backing memfd. */

@@ -3,6 +3,7 @@ package io.jvmm.memory;
 import io.jvmm.core.ClosedException;
 import io.jvmm.core.Errno;
 import io.jvmm.core.LibC;
+import io.jvmm.core.SafeDescriptor;
 import io.jvmm.memory.GuestMemoryException.Kind;
 import java.io.IOException;
 import java.io.InputStream;
@@ -93,7 +94,12 @@ final class GuestMemorySnapshot {
 
     /** Walks the memfd's data ranges and writes their non-zero pages; returns the extent count. */
     private long writeDataPages(OutputStream out) throws IOException {
-        int fd = memory.memfd();
+        try (SafeDescriptor own = memory.memfdCopy()) {
+            return writeDataPages(out, own.asRawDescriptor());
+        }
+    }
+
+    private long writeDataPages(OutputStream out, int fd) throws IOException {
         long total = memory.memorySize();
         long extents = 0;
         long pos = 0;

@@ -434,7 +434,9 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Scalar
      *
      * <p>The kernel frees whole pages only, so {@code offset} must be page aligned and
      * {@code count} a multiple of the page size unless the range runs to the end of the mapping;
-     * otherwise bytes outside the range would be zeroed too. Works on shared writable mappings
+     * otherwise bytes outside the range would be zeroed too. When it runs to an end that is not
+     * page aligned, the whole pages are removed and the range's partial last page is zeroed (not
+     * removed), so that no file data past the mapping is lost. Works on shared writable mappings
      * (anonymous memory, memfds, files opened for writing).
      *
      * <p>A mapping without write protection refuses: removing pages discards the data of the
@@ -456,7 +458,18 @@ public final class MemoryMapping implements MappedRegion, VolatileMemory, Scalar
             throw MmapException.syscall("madvise(MADV_REMOVE)", Errno.EACCES, rangeText(offset, count)
                 + ": the mapping is not writable, and removing its pages would discard the file's data");
         }
-        advise(offset, count, LibC.MADV_REMOVE, "MADV_REMOVE");
+        // The kernel rounds the length up to whole pages and would punch the rest of the last
+        // page out of the file too: bytes past a mapping whose size is not page aligned, which may
+        // be data of other mappings of the file. So only the whole pages are removed, and the
+        // range's partial last page is zeroed, which reads back the same.
+        long page = MappingState.PAGE_SIZE;
+        long whole = count - count % page;
+        if (whole > 0) {
+            advise(offset, whole, LibC.MADV_REMOVE, "MADV_REMOVE");
+        }
+        if (whole < count) {
+            state.fill(offset + whole, count - whole, (byte) 0);
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package io.jvmm.memory;
 import io.jvmm.core.AsRawDescriptor;
 import io.jvmm.core.ClosedException;
 import io.jvmm.core.LibC;
+import io.jvmm.core.SafeDescriptor;
 import io.jvmm.core.SyscallException;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
@@ -281,8 +282,15 @@ public final class MemoryMappingArena implements MappedRegion, AutoCloseable {
     private synchronized void mapFixed(long offset, long size, int prot, int flags, AsRawDescriptor fd, long fdOffset) {
         checkOpen();
         checkRange(offset, size);
-        int fdNumber = fd == null ? -1 : MemoryMappingBuilder.descriptorNumber(fd, size);
-        if (fd != null && MemoryMappingBuilder.isWriteSealed(fdNumber)) {
+        // The seal check and the mmap run on a private copy of the descriptor, which a close on
+        // another thread cannot hand to an unrelated file in between (MemoryMappingBuilder.build).
+        try (SafeDescriptor own = fd == null ? null : MemoryMappingBuilder.pinnedCopy(fd, size)) {
+            mapFixedPinned(offset, size, prot, flags, own == null ? -1 : own.asRawDescriptor(), fdOffset);
+        }
+    }
+
+    private void mapFixedPinned(long offset, long size, int prot, int flags, int fdNumber, long fdOffset) {
+        if (fdNumber >= 0 && MemoryMappingBuilder.isWriteSealed(fdNumber)) {
             flags = (flags & ~LibC.MAP_SHARED) | LibC.MAP_PRIVATE;
         }
         // Map first at an address of the kernel's choosing, then move the pages into place. A

@@ -1,6 +1,7 @@
 package io.jvmm.memory;
 
 import io.jvmm.core.ClosedException;
+import io.jvmm.core.SafeDescriptor;
 import io.jvmm.core.AsRawDescriptor;
 import io.jvmm.core.FileStatus;
 import io.jvmm.core.LibC;
@@ -130,28 +131,48 @@ public final class MemoryMappingBuilder {
         long page = MappingState.PAGE_SIZE;
         validate(page);
         int prot = protection.toProt();
-        int flags;
-        int fd;
-        FileGuard guard = null;
         if (descriptor == null) {
-            flags = LibC.MAP_SHARED | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE;
-            fd = -1;
-        } else {
-            fd = descriptorNumber(descriptor, size);
+            int flags = LibC.MAP_SHARED | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE;
+            long address = alignment > page ? mapAligned(prot, flags, -1) : map(0, prot, flags, -1);
+            return new MemoryMapping(new MappingState(address, size, protection, null));
+        }
+        // The length and seal checks and the mmap all run on one private copy of the descriptor:
+        // on the caller's number, a close on another thread between check and mmap could hand the
+        // number to a shorter file, and a mapping judged unshrinkable would then SIGBUS.
+        try (SafeDescriptor own = pinnedCopy(descriptor, size)) {
+            int fd = own.asRawDescriptor();
             FileStatus status = checkFileLength(fd);
-            flags = (isWriteSealed(fd) ? LibC.MAP_PRIVATE : LibC.MAP_SHARED) | (populate ? LibC.MAP_POPULATE : 0);
-            guard = FileGuard.forDescriptor(fd, status, offset);
-        }
-        long address;
-        try {
-            address = alignment > page ? mapAligned(prot, flags, fd) : map(0, prot, flags, fd);
-        } catch (RuntimeException e) {
-            if (guard != null) {
-                guard.close();
+            int flags = (isWriteSealed(fd) ? LibC.MAP_PRIVATE : LibC.MAP_SHARED) | (populate ? LibC.MAP_POPULATE : 0);
+            FileGuard guard = FileGuard.forDescriptor(fd, status, offset);
+            long address;
+            try {
+                address = alignment > page ? mapAligned(prot, flags, fd) : map(0, prot, flags, fd);
+            } catch (RuntimeException e) {
+                if (guard != null) {
+                    guard.close();
+                }
+                throw e;
             }
-            throw e;
+            return new MemoryMapping(new MappingState(address, size, protection, guard));
         }
-        return new MemoryMapping(new MappingState(address, size, protection, guard));
+    }
+
+    /**
+     * A close-on-exec copy of {@code descriptor} (fcntl F_DUPFD_CLOEXEC) that this call owns, so
+     * that checks and mmap see one file whatever other threads close meanwhile.
+     *
+     * @throws MmapException {@code INVALID_ARGUMENT} when the owner reports the descriptor closed;
+     *     {@code SYSTEM_CALL_FAILED} with errno when the copy fails ({@code EBADF} for a number
+     *     that is not open, {@code EMFILE})
+     */
+    static SafeDescriptor pinnedCopy(AsRawDescriptor descriptor, long size) {
+        int number = descriptorNumber(descriptor, size);
+        try {
+            return new SafeDescriptor(LibC.fcntlChecked(number, FileGuard.F_DUPFD_CLOEXEC, 0));
+        } catch (SyscallException e) {
+            throw MmapException.syscall("fcntl(F_DUPFD_CLOEXEC)", e.errno(), "copying descriptor " + number
+                + " for a mapping of size " + size);
+        }
     }
 
     private void validate(long page) {

@@ -69,7 +69,7 @@ public final class SharedMemory implements AsRawDescriptor, AutoCloseable {
      * @throws MmapException {@code SYSTEM_CALL_FAILED} with errno when fcntl fails
      * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
-    public int getSeals() {
+    public synchronized int getSeals() {
         try {
             return LibC.fcntlChecked(asRawDescriptor(), LibC.F_GET_SEALS, 0);
         } catch (SyscallException e) {
@@ -86,7 +86,7 @@ public final class SharedMemory implements AsRawDescriptor, AutoCloseable {
      *     once {@code F_SEAL_SEAL} is set, {@code EBUSY} as above, {@code EINVAL} for unknown bits)
      * @throws io.jvmm.core.ClosedException after {@link #close()}
      */
-    public void addSeals(int seals) {
+    public synchronized void addSeals(int seals) {
         try {
             LibC.fcntlChecked(asRawDescriptor(), LibC.F_ADD_SEALS, seals);
         } catch (SyscallException e) {
@@ -104,9 +104,13 @@ public final class SharedMemory implements AsRawDescriptor, AutoCloseable {
         return descriptor.asRawDescriptor();
     }
 
-    /** Closes the descriptor; existing mappings stay valid, as with any mmap'ed file. */
+    /**
+     * Closes the descriptor; existing mappings stay valid, as with any mmap'ed file. It waits for
+     * a {@link #getSeals} or {@link #addSeals} in progress (one fcntl(2)), which could otherwise
+     * reach a file that reused the number: seals added there could never be removed.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
         descriptor.close();
     }
 

@@ -7,6 +7,7 @@ import static io.jvmm.memory.GuestMemoryTesting.assertFails;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvmm.memory.GuestMemoryException.Kind;
@@ -61,6 +62,51 @@ class GuestMemorySnapshotTest {
         byte[] bytes = new byte[length];
         memory.readExactAtAddr(bytes, at(address));
         return bytes;
+    }
+
+    @Test
+    void aSnapshotRacingCloseNeverSeeksOnTheFileThatReusedTheMemfdNumber(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws IOException {
+        // The snapshot walks the memfd with lseek(SEEK_DATA/SEEK_HOLE), which moves a file offset.
+        // Here the memory is closed while the first extent is written, and the kernel gives the
+        // freed number to the next open: a file of real data. Seeking on that number would move
+        // that file's offset; the snapshot seeks on its own copy of the memfd instead.
+        java.nio.file.Path victimPath = java.nio.file.Files.write(dir.resolve("victim"), new byte[(int) (16 * PAGE)]);
+        java.io.RandomAccessFile[] victim = new java.io.RandomAccessFile[1];
+        boolean[] reused = new boolean[1];
+        try (GuestMemory memory = GuestMemory.create(GuestRange.of(0, 16 * PAGE))) {
+            memory.writeLongAtAddr(7, at(3 * PAGE));
+            memory.writeLongAtAddr(8, at(9 * PAGE));
+            int number = memory.memfd();
+            OutputStream out = new OutputStream() {
+                private int writes;
+
+                @Override
+                public void write(int b) {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) {
+                    // Writes: the header, then the first extent's head and its data.
+                    if (++writes == 3) {
+                        memory.close();
+                        try {
+                            victim[0] = new java.io.RandomAccessFile(victimPath.toFile(), "r");
+                            reused[0] = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + number))
+                                .equals(victimPath);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                }
+            };
+            assertThrows(io.jvmm.core.ClosedException.class, () -> memory.snapshot(out));
+        }
+        try (java.io.RandomAccessFile file = victim[0]) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(reused[0], "the kernel gave the memfd's number to another open");
+            assertEquals(0, file.getFilePointer(), "the snapshot moved the offset of the file that reused the number");
+        }
     }
 
     @Test

@@ -63,6 +63,22 @@ class MemoryMappingUnixTest {
     }
 
     @Test
+    void removeRangeToAnUnalignedEndLeavesTheFileBeyondTheMappingAlone() {
+        // A 100-byte view of a two-page memfd: MADV_REMOVE of those 100 bytes would punch the
+        // whole first page out of the memfd, bytes 100..4095 included, which another holder sees.
+        try (SharedMemory shm = SharedMemory.create("tail", 2 * PAGE);
+             MemoryMapping whole = MemoryMapping.builder(2 * PAGE).fromSharedMemory(shm).build();
+             MemoryMapping view = MemoryMapping.builder(100).fromSharedMemory(shm).build()) {
+            whole.getSlice(0, whole.size()).writeBytes((byte) 0xAA);
+            view.removeRange(0, 100);
+            assertTrue(whole.getSlice(0, 100).isAllZero(), "the range itself reads as zeros");
+            for (long at : new long[] {100, PAGE - 1, PAGE, 2 * PAGE - 1}) {
+                assertEquals((byte) 0xAA, whole.readByte(at), "memfd byte " + at + " lies outside the range");
+            }
+        }
+    }
+
+    @Test
     void removeRangeOfPartialPagesIsRefusedRatherThanZeroingNeighbours() {
         fill();
         assertKind(Kind.NOT_PAGE_ALIGNED, () -> mapping.removeRange(1, PAGE));

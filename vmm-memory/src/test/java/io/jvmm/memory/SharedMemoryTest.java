@@ -19,6 +19,32 @@ class SharedMemoryTest {
     private static final long PAGE = MappingState.PAGE_SIZE;
 
     @Test
+    void closeWaitsForASealCallInProgressOnAnotherThread() throws Exception {
+        // Seals added to a number that a racing close handed to another memfd could never be
+        // removed from it; getSeals/addSeals and close share the monitor.
+        SharedMemory shm = SharedMemory.create("seal-race", 4096);
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean openThroughout = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread sealer = new Thread(() -> {
+            synchronized (shm) {
+                inside.countDown();
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+                // Still the memfd: the seal call a holder of the monitor makes reaches it.
+                openThroughout.set(shm.getSeals() == 0);
+            }
+        });
+        sealer.start();
+        org.junit.jupiter.api.Assertions.assertTrue(inside.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        shm.close();
+        sealer.join();
+        org.junit.jupiter.api.Assertions.assertTrue(openThroughout.get(), "close went ahead during a seal call");
+    }
+
+    @Test
     void createMakesAMemfdOfTheGivenSize() throws IOException {
         try (SharedMemory shm = SharedMemory.create("guest-ram", 3 * PAGE)) {
             assertEquals(3 * PAGE, shm.size());
