@@ -7,9 +7,11 @@ import java.util.Objects;
  * A one-byte reset register: writing the reset value resets the machine. It is what the ACPI
  * FADT names as RESET_REG and RESET_VALUE (ACPI 6.4, section 4.8.3.6), which Linux writes for
  * {@code reboot=acpi} and tries first on a plain reboot; on a PC it is the chipset's Reset Control
- * Register, where Linux's {@code reboot=pci} writes 0x02 and then 0x06. Only the configured value
- * resets: other writes (0x02, "prepare a hard reset") change nothing, as on the chipset, where
- * bit 2 starts the reset. Reads return the last value written, without bit 2 (it self-clears).
+ * Register, where Linux's {@code reboot=pci} writes 0x02 ("prepare a hard reset") and then 0x0E
+ * for a cold reboot, its default, or 0x06 for a warm one (arch/x86/kernel/reboot.c). The
+ * configured value resets, and so does any write with bit 2 set, which starts the reset on the
+ * chipset (a soft 0x04 included); other writes change nothing. Reads return the last value
+ * written, without bit 2 (it self-clears).
  *
  * <p>The model knows no port: the machine registers it where its platform map says, and gives it
  * what a reset means there ({@code onReset}).
@@ -47,7 +49,10 @@ public final class ResetControl implements BusDevice {
         }
     }
 
-    /** A one-byte write at offset 0; the reset value resets, anything else is remembered. */
+    /**
+     * A one-byte write at offset 0; the reset value or any value with bit 2 set resets, anything
+     * else is remembered.
+     */
     @Override
     public void write(long offset, byte[] data) {
         if (offset != 0 || data.length != 1) {
@@ -55,7 +60,7 @@ public final class ResetControl implements BusDevice {
         }
         int value = data[0] & 0xff;
         last = value;
-        if (value == resetValue) {
+        if (value == resetValue || (value & RESET_CPU) != 0) {
             onReset.run();
         }
     }

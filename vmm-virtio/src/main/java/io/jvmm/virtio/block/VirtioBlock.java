@@ -61,6 +61,7 @@ public final class VirtioBlock implements VirtioDevice {
     private final byte[] config = new byte[CONFIG_SIZE];
     private final byte[] id;
     private final AtomicLong badRequests = new AtomicLong();
+    private final AtomicLong ioFailures = new AtomicLong();
     private volatile ActiveQueue active;
 
 
@@ -217,7 +218,14 @@ public final class VirtioBlock implements VirtioDevice {
     }
 
     private void ioFailure(String what, long sector, long len, IOException e) {
-        LOG.warn("{}: {} of {} bytes at sector {} failed: {}", debugLabel(), what, len, sector, e.toString());
+        // The guest answers with IOERR and may retry at once: on a host disk that keeps failing
+        // (ENOSPC under a sparse image) every request would log a line. The first failure is
+        // logged, later ones every 1024th, with the count.
+        long n = ioFailures.incrementAndGet();
+        if (n == 1 || n % 1024 == 0) {
+            LOG.warn("{}: {} of {} bytes at sector {} failed: {} (host I/O failures so far: {})", debugLabel(), what, len,
+                sector, e.toString(), n);
+        }
     }
 
     private void badRequest(String why) {

@@ -108,6 +108,8 @@ public final class MmioTransport {
     private volatile boolean needsReset;
     /** Whether a status write that would clear bits was logged since the last reset. */
     private boolean warnedClearedStatus;
+    /** Whether a refused FEATURES_OK was logged since the last reset. */
+    private boolean warnedRefusedFeatures;
 
     /** The driver's view of one queue's registers (QueueNum, QueueReady, the three addresses). */
     private static final class Queue {
@@ -320,8 +322,12 @@ public final class MmioTransport {
         // §6.1); when it is refused the driver reads the bit back clear and gives up.
         if ((next & DeviceStatus.FEATURES_OK) != 0 && (status & DeviceStatus.FEATURES_OK) == 0) {
             if ((driverFeatures & ~offeredFeatures) != 0 || (driverFeatures & VirtioFeatures.VERSION_1) == 0) {
-                LOG.warn("{}: driver features 0x{} are not a subset of 0x{} with VERSION_1; FEATURES_OK refused", debugLabel(),
-                    Long.toHexString(driverFeatures), Long.toHexString(offeredFeatures));
+                // Once per reset cycle, like the warning above: the guest may retry in a loop.
+                if (!warnedRefusedFeatures) {
+                    warnedRefusedFeatures = true;
+                    LOG.warn("{}: driver features 0x{} are not a subset of 0x{} with VERSION_1; FEATURES_OK refused",
+                        debugLabel(), Long.toHexString(driverFeatures), Long.toHexString(offeredFeatures));
+                }
                 next &= ~DeviceStatus.FEATURES_OK;
             }
         }
@@ -382,6 +388,7 @@ public final class MmioTransport {
         interruptStatus.set(0);
         needsReset = false;
         warnedClearedStatus = false;
+        warnedRefusedFeatures = false;
     }
 
     /**
