@@ -70,8 +70,13 @@ record CliRun(int exitCode, String out, String err) {
         return this;
     }
 
+    /**
+     * The exit code, stderr, then stdout: stderr holds jvmm's own account of a failure (the stop
+     * reason, the exit, the registers) and is short, while stdout is a whole guest console, so a
+     * report that shows only the start of a failure message (CI's) still shows why.
+     */
     @Override
     public String toString() {
-        return "exit " + exitCode + "\n--- stdout ---\n" + out + "\n--- stderr ---\n" + err;
+        return "exit " + exitCode + "\n--- stderr ---\n" + err + "\n--- stdout ---\n" + out;
     }
 }

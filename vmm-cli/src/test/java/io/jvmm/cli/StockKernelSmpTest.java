@@ -51,12 +51,15 @@ class StockKernelSmpTest {
             "--timeout", nested ? "400s" : "60s", "--stats"));
         CliRun r = nested ? NestedKvmHost.shared().jvmm(Duration.ofMinutes(8), args.toArray(String[]::new))
             : jvmm(args.toArray(String[]::new));
-        if (nested && r.exitCode() == ExitCodes.TIMEOUT) {
+        if (nested && (r.exitCode() == ExitCodes.TIMEOUT || r.exitCode() == ExitCodes.GUEST_FAILURE)) {
             // Under the nested host's TCG a guest now and then stops making progress (QEMU's own
-            // guest did too in the boot benchmark, docs/performance.md); one more try tells that
-            // apart from a jvmm hang, which would time out again. The first run's log is kept.
-            System.err.println("StockKernelSmpTest: " + vcpus + " vCPUs timed out in the nested host; trying once more."
-                + " Its console ended with:\n" + tail(r.out()));
+            // guest did too in the boot benchmark, docs/performance.md), and one CI run saw the
+            // 4-vCPU boot end as a guest failure (exit 3) that 22 runs here, idle and loaded, did
+            // not repeat (docs/testing.md). One more try tells that apart from a jvmm fault, which
+            // would fail again; the first run's account and console end go to the test log.
+            System.err.println("StockKernelSmpTest: " + vcpus + " vCPUs ended with exit " + r.exitCode()
+                + " in the nested host; trying once more. Its stderr:\n" + r.err().strip()
+                + "\nIts console ended with:\n" + tail(r.out()));
             r = NestedKvmHost.shared().jvmm(Duration.ofMinutes(8), args.toArray(String[]::new));
         }
 
