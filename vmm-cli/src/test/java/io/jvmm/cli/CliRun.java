@@ -71,12 +71,19 @@ record CliRun(int exitCode, String out, String err) {
     }
 
     /**
-     * The exit code, stderr, then stdout: stderr holds jvmm's own account of a failure (the stop
-     * reason, the exit, the registers) and is short, while stdout is a whole guest console, so a
-     * report that shows only the start of a failure message (CI's) still shows why.
+     * The exit code, stderr, then the last {@value #STDOUT_TAIL_LINES} lines of stdout: stderr
+     * holds jvmm's own account of a failure (the stop reason, the vCPU, the exit) and is short,
+     * while stdout is a whole guest console whose end is what matters, and reports cut long
+     * failure messages (surefire's did, at the start of a kernel log).
      */
     @Override
     public String toString() {
-        return "exit " + exitCode + "\n--- stderr ---\n" + err + "\n--- stdout ---\n" + out;
+        List<String> lines = out.lines().toList();
+        int from = Math.max(0, lines.size() - STDOUT_TAIL_LINES);
+        return "exit " + exitCode + "\n--- stderr ---\n" + err + "\n--- stdout"
+            + (from > 0 ? " (its last " + STDOUT_TAIL_LINES + " of " + lines.size() + " lines)" : "") + " ---\n"
+            + String.join("\n", lines.subList(from, lines.size()));
     }
+
+    private static final int STDOUT_TAIL_LINES = 60;
 }

@@ -98,6 +98,21 @@ final class NestedKvmHost {
         return r;
     }
 
+    /**
+     * Powers L1 off and boots a fresh one in the same session, for a retry that must not run in an
+     * L1 whose own state may be what failed (docs/testing.md, "A guest failure in the nested host").
+     *
+     * @throws IOException when the fresh L1 does not start
+     */
+    void restart() throws IOException, InterruptedException {
+        script(Duration.ofMinutes(1), List.of("stop"));
+        CliRun started = script(START_TIMEOUT.plusMinutes(1),
+            List.of("start", "--owner", Long.toString(ProcessHandle.current().pid())));
+        if (started.exitCode() != 0) {
+            throw new IOException("a fresh L1 did not start: " + started.err().strip());
+        }
+    }
+
     /** The last lines of L1's console log, or why there are none. */
     private String consoleTail() {
         try {

@@ -49,4 +49,14 @@ class NestedKvmHostTest {
         assertEquals(124, r.exitCode(), r::toString);
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(40), "stopped long before sleep 60 ended");
     }
+
+    @Test
+    void aRestartGivesAFreshL1ThatRunsCommands() throws Exception {
+        // A file in L1's tmpfs overlay marks the old L1; the fresh one must not have it.
+        NestedKvmHost h = host();
+        assertEquals(0, h.exec(Duration.ofSeconds(60), Path.of("/"), List.of("touch", "/tmp/old-l1")).exitCode());
+        h.restart();
+        CliRun r = h.exec(Duration.ofSeconds(60), Path.of("/"), List.of("bash", "-c", "test ! -e /tmp/old-l1 && test -c /dev/kvm"));
+        assertEquals(0, r.exitCode(), r::toString);
+    }
 }
