@@ -8,14 +8,15 @@
 # per-pair Java/C ratios, by wall time of the run loop and by CPU time of the vCPU thread.
 # SKIP_BUILD=1 reuses vmm-bench/target/benchmarks.jar; JAR=path runs another build of the benchmark
 # jar instead (e.g. one of an older commit, for a before/after comparison; implies SKIP_BUILD=1).
-# Output: vmm-bench/out/kvm/{runs.txt,report.txt}. Needs /dev/kvm, gcc, java 17, mvn.
+# Output: vmm-bench/out/kvm/{runs.txt,report.txt}, or under OUT=dir when set (the nested host's L1
+# can write only its session share). Needs /dev/kvm, gcc, java 17, mvn.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-200000}
 rounds=${2:-3}
 runs=${3:-5}
 warmups=${WARMUPS:-2}
-out=vmm-bench/out/kvm
+out=${OUT:-vmm-bench/out/kvm}
 jar=${JAR:-vmm-bench/target/benchmarks.jar}
 mkdir -p "$out"
 

@@ -235,7 +235,9 @@ public final class GuestConfig {
         /**
          * COM1 (a 16550A at {@link X86Layout#COM1_PORT}) writes here; without a serial output there is no UART.
          *
-         * @param out the stream for the guest's serial output, written on vCPU threads; not closed by the machine
+         * @param out the stream for the guest's serial output, written and flushed by the machine's
+         *     console thread ({@link io.jvmm.devices.SerialOutputPump}), never by a vCPU thread; it has
+         *     the whole output of a run when {@code Machine.run} returns; not closed by the machine
          * @return this builder
          * @throws NullPointerException when {@code out} is null
          */

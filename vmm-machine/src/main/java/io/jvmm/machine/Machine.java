@@ -13,6 +13,7 @@ import io.jvmm.devices.I8042;
 import io.jvmm.devices.InterruptLine;
 import io.jvmm.devices.ResetControl;
 import io.jvmm.devices.SerialInputPump;
+import io.jvmm.devices.SerialOutputPump;
 import io.jvmm.devices.Uart16550;
 import io.jvmm.devices.bus.IoBus;
 import io.jvmm.devices.bus.MmioBus;
@@ -32,6 +33,7 @@ import io.jvmm.x86.X86Cpu;
 import io.jvmm.x86.X86Layout;
 import io.jvmm.x86.acpi.AcpiTableSet;
 import io.jvmm.x86.acpi.AcpiTables;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +70,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }</pre>
  *
  * <p>Threads and lifetime: no vCPU runs before {@link #run}, but with a serial input a daemon thread starts pumping it into
- * COM1 as soon as the machine is created. {@link #run} blocks its caller while one thread per vCPU runs the guest; device
+ * COM1 as soon as the machine is created, and COM1's output reaches the config's stream through a daemon thread of its own
+ * ({@link SerialOutputPump}), so a console whose reader stops reading stalls the guest's console but not {@link #close()};
+ * {@link #run} returns once that stream has the run's output. {@link #run} blocks its caller while one thread per vCPU runs the guest; device
  * callbacks (bus reads and writes, the i8042's reset) run on those vCPU threads. One run at a time; a machine may be run
  * again after a run returns. {@link #requestStop()} and {@link #requestReset()} are safe from any thread. {@link #close()}
  * ends a run in progress and releases everything; it must not be called from a vCPU thread (a device callback), where
@@ -84,6 +88,7 @@ public final class Machine implements AutoCloseable {
     private final MmioBus mmioBus;
     private final BootCompletePort bootComplete = new BootCompletePort();
     private final Uart16550 serial;
+    private final SerialOutputPump outputPump;
     private SerialInputPump inputPump;
     private final List<VirtioMmioAttachment> virtio;
     /** The runner of the run in progress, for stop requests from devices and other threads. */
@@ -109,9 +114,11 @@ public final class Machine implements AutoCloseable {
             ioBus.register(X86Layout.RESET_CONTROL_PORT, 1,
                 new ResetControl(X86Layout.RESET_CONTROL_VALUE, this::requestReset));
         }
-        this.serial = config.serialOutput()
-            .map(out -> new Uart16550(X86Layout.COM1_PORT, out, interruptLine(X86Layout.COM1_IRQ)))
-            .orElse(null);
+        // The UART runs on vCPU threads, which must not block on a console whose reader stopped
+        // reading (docs/kvm.md, "Lifetimes"): the pump's thread makes the host writes.
+        this.outputPump = config.serialOutput().map(out -> new SerialOutputPump(out, "serial-output-com1")).orElse(null);
+        this.serial = outputPump == null ? null
+            : new Uart16550(X86Layout.COM1_PORT, outputPump, interruptLine(X86Layout.COM1_IRQ));
         if (serial != null) {
             ioBus.register(X86Layout.COM1_PORT, Uart16550.REGISTER_COUNT, serial);
         }
@@ -339,7 +346,17 @@ public final class Machine implements AutoCloseable {
             running.set(false);
             if (serial != null) {
                 serial.flush();
+                awaitConsoleWritten();
             }
+        }
+    }
+
+    /** Waits until the host stream has the console's output of the run (not after close). */
+    private void awaitConsoleWritten() {
+        try {
+            outputPump.awaitWritten();
+        } catch (IOException alreadyLogged) {
+            // The pump logged the host stream's failure when it happened; the UART drops the rest.
         }
     }
 
@@ -367,7 +384,8 @@ public final class Machine implements AutoCloseable {
     }
 
     /**
-     * Stops a run in progress, then releases, in this order, the serial input thread, the vCPUs (each
+     * Stops a run in progress, then releases, in this order, the serial output and input threads
+     * (console output not yet written to the config's stream is dropped), the vCPUs (each
      * waits until its thread has left {@code KVM_RUN}), the virtio devices with their I/O threads, the
      * VM and the memory. Idempotent. Not from a vCPU thread: closing its own vCPU throws
      * {@link BusyException}.
@@ -378,6 +396,11 @@ public final class Machine implements AutoCloseable {
         // Every step runs whatever an earlier one threw; the first failure is thrown at the end
         // with the later ones suppressed.
         RuntimeException failure = null;
+        if (outputPump != null) {
+            // First: a vCPU thread waiting for room in the console's ring returns, so the vCPUs
+            // below can leave KVM_RUN even when the console's reader stopped reading.
+            failure = closing(failure, outputPump::close);
+        }
         if (inputPump != null) {
             failure = closing(failure, inputPump::close);
         }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jvmm.machine.guest.BuiltInGuests;
@@ -18,11 +19,18 @@ import io.jvmm.loader.LoaderException;
 import io.jvmm.x86.X86Layout;
 import io.jvmm.memory.GuestAddress;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,6 +103,48 @@ class MachineTest {
             assertEquals(StopReason.HALT, m.run(LIMIT).reason());
             assertEquals(StopReason.HALT, m.run(LIMIT).reason());
             assertEquals(2, port.written().length);
+        }
+    }
+
+    @Test
+    void closeEndsARunWhoseConsoleReaderStoppedReading() throws Exception {
+        // mov edx, 0x3f8 ; mov al, 'x' ; loop: out dx, al ; jmp loop
+        byte[] raw = bytes(0xBA, 0xF8, 0x03, 0x00, 0x00, 0xB0, 'x', 0xEE, 0xEB, 0xFD);
+        CountDownLatch hostWriteEntered = new CountDownLatch(1);
+        CountDownLatch readerResumes = new CountDownLatch(1);
+        OutputStream stalled = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                hostWriteEntered.countDown();
+                try {
+                    readerResumes.await();
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+            }
+        };
+        long load = X86Layout.HIMEM_START;
+        GuestConfig config = GuestConfig.builder().memorySize(4 << 20).rawImage(raw, load, load, CpuMode.LONG)
+            .serialOutput(stalled).build();
+        ExecutorService runner = Executors.newSingleThreadExecutor();
+        try (Kvm kvm = Kvm.open()) {
+            Machine m = Machine.create(kvm, config);
+            Future<RunResult> run = runner.submit(() -> m.run(LIMIT));
+            assertTrue(hostWriteEntered.await(30, TimeUnit.SECONDS), "the guest's output reaches the host stream");
+            // Long enough for the guest to fill the console's ring (64 Ki exits) on a slow host.
+            Thread.sleep(2_000);
+
+            assertTimeoutPreemptively(Duration.ofSeconds(15), m::close,
+                "a vCPU waiting for the console does not keep close() waiting");
+            assertEquals(StopReason.STOPPED, run.get(15, TimeUnit.SECONDS).reason());
+        } finally {
+            readerResumes.countDown();
+            runner.shutdownNow();
         }
     }
 
