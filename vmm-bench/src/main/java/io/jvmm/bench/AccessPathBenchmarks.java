@@ -4,32 +4,17 @@ import com.sun.jna.Pointer;
 import io.jvmm.memory.MemoryMapping;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Diagnostic: the cost of MemoryMapping's checks over a bare direct ByteBuffer on the same memory
  * and offsets, to tell the price of safety from machine noise.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class AccessPathBenchmarks {
+public class AccessPathBenchmarks extends NanosecondBenchmark {
     MemoryMapping mapping;
     ByteBuffer raw;
     final long[] offsets = MemoryBenchmarks.offsets(MemoryBenchmarks.RANDOM_MAPPING_SIZE);

@@ -3,20 +3,11 @@ package io.jvmm.bench;
 import io.jvmm.memory.GuestAddress;
 import io.jvmm.memory.GuestMemory;
 import io.jvmm.memory.GuestRange;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * GuestMemory scalar accesses through a guest address, region lookup included, against the C
@@ -29,13 +20,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * record is expected to be scalar-replaced once the accessor inlines ({@code -prof gc} shows
  * whether anything is allocated).
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class GuestMemoryBenchmarks {
+public class GuestMemoryBenchmarks extends NanosecondBenchmark {
     /** The region the random accesses hit: 256 MiB at guest address 0. */
     static final long LOW_BASE = 0;
     /** The second region: 64 MiB at 4 GiB, above a hole. */

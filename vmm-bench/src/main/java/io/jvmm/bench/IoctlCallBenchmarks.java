@@ -4,19 +4,10 @@ import io.jvmm.core.DirectIoctl;
 import io.jvmm.core.LibC;
 import io.jvmm.kvm.KvmCap;
 import io.jvmm.kvm.sys.KvmIoctls;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Diagnostic for the exit path (see docs/performance.md ("KVM exit path")): what one cheap ioctl costs through
@@ -25,13 +16,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * on {@code /dev/kvm}, which the kernel answers without side effects; {@code kvmexit --ioctl}
  * times the same call from C.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class IoctlCallBenchmarks {
+public class IoctlCallBenchmarks extends NanosecondBenchmark {
     int kvm = -1;
 
     @Setup(Level.Trial)

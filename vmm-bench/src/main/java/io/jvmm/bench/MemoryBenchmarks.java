@@ -2,33 +2,20 @@ package io.jvmm.bench;
 
 import io.jvmm.memory.MemoryMapping;
 import io.jvmm.memory.VolatileSlice;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * MemoryMapping against the C baseline in {@code vmm-bench/c/membench.c}: the same operations on
  * the same kind of memory with the same offsets. Run both with {@code vmm-bench/run.sh}.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class MemoryBenchmarks {
+public class MemoryBenchmarks extends NanosecondBenchmark {
     static final int BATCH = 1024;
     static final long RANDOM_MAPPING_SIZE = 256L << 20;
 
