@@ -535,8 +535,14 @@ final class RunCommand implements Callable<Integer> {
         private final Path file;
         private final boolean created;
         private final PrintStream stdout;
+        /**
+         * How long {@link #finish()} waits to flush stdout. The machine already gave the console
+         * its time (Machine.run); a stdout whose reader stopped reading keeps the console's thread
+         * inside a write that holds the PrintStream's lock, and the process must still exit.
+         */
+        private static final long STDOUT_FLUSH_LIMIT_MS = 1000;
         private boolean closed;
-        private String finishFailure;
+        private volatile String finishFailure;
 
         private SerialSink(OutputStream stream, Path file, boolean created, PrintStream stdout) {
             this.stream = new ConsoleStream(stream);
@@ -644,18 +650,32 @@ final class RunCommand implements Callable<Integer> {
                 return;
             }
             closed = true;
-            try {
-                if (file == null) {
-                    stream.flush();
-                    // A PrintStream keeps its errors to itself (stdout redirected to /dev/full).
-                    if (stdout.checkError() && finishFailure == null && stream.failure().isEmpty()) {
-                        finishFailure = "cannot write " + describe() + "; the guest's console output was lost";
-                    }
-                } else {
-                    stream.close();
+            if (file == null) {
+                Thread flusher = new Thread(this::flushStdout, "jvmm-stdout-flush");
+                flusher.setDaemon(true);
+                flusher.start();
+                try {
+                    flusher.join(STDOUT_FLUSH_LIMIT_MS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
+                if (flusher.isAlive()) {
+                    LOG.warn("stdout is not being read: the end of the guest's console output was not written");
+                }
+                return;
+            }
+            try {
+                stream.close();
             } catch (IOException e) {
                 finishFailure = "cannot write " + describe() + ": " + IoErrors.describe(e);
+            }
+        }
+
+        private void flushStdout() {
+            stream.flush();
+            // A PrintStream keeps its errors to itself (stdout redirected to /dev/full).
+            if (stdout.checkError() && finishFailure == null && stream.failure().isEmpty()) {
+                finishFailure = "cannot write " + describe() + "; the guest's console output was lost";
             }
         }
     }

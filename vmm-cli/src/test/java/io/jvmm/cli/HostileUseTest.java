@@ -8,14 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jvmm.kvm.Kvm;
+import io.jvmm.kvm.KvmBackend;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,6 +34,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class HostileUseTest {
+    /**
+     * A long-mode guest that prints 'x' to COM1 for ever: {@code mov edx, 0x3f8; mov al, 'x';
+     * loop: out dx, al; jmp loop}. Loaded and entered at 0x100000.
+     */
+    static final byte[] PRINT_FOREVER = {(byte) 0xBA, (byte) 0xF8, 0x03, 0x00, 0x00, (byte) 0xB0, 'x', (byte) 0xEE,
+        (byte) 0xEB, (byte) 0xFD};
+
     @TempDir
     Path dir;
 
@@ -76,6 +89,44 @@ class HostileUseTest {
         requireKvm();
         CliRun r = jvmm("run", "--serial-out", "/proc/version", "--timeout", "30s");
         r.assertOneLineError(ExitCodes.VMM_ERROR, "cannot write --serial-out /proc/version");
+    }
+
+    @Test
+    void aConsoleReaderThatStoppedReadingDoesNotOutlastTheTimeout() throws Exception {
+        requireKvm();
+        Path image = write("print-forever.bin", PRINT_FOREVER);
+        CountDownLatch readerResumes = new CountDownLatch(1);
+        OutputStream stalled = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                try {
+                    readerResumes.await();
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+            }
+        };
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        long start = System.nanoTime();
+        int code;
+        try (PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            code = Main.execute(new String[] {"run", "--raw", image.toString(), "--load-addr", "0x100000", "--entry",
+                "0x100000", "--mode", "long", "--timeout", "2s"},
+                new Environment(new PrintStream(stalled, true), e, Environment.DEFAULT_KVM_DEVICE, KvmBackend.detect()));
+        } finally {
+            readerResumes.countDown();
+        }
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        String stderr = err.toString(StandardCharsets.UTF_8);
+        assertEquals(ExitCodes.TIMEOUT, code, stderr);
+        assertTrue(stderr.contains("timed out after 2s (--timeout)"), stderr);
+        // 2 s of run, at most 1 s for the console, 1 s to flush stdout, and the JVM's own pace.
+        assertTrue(ms < 15_000, "a stalled stdout does not keep jvmm past --timeout; took " + ms + " ms");
     }
 
     @Test

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jvmm.kvm.Kvm;
 import java.io.RandomAccessFile;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -60,6 +62,42 @@ class NestedHostileUseTest {
         CliRun r = NestedKvmHost.shared().exec(RUN, Path.of("/"), List.of("sh", "-c", script));
         assertEquals(ExitCodes.OK, r.exitCode(), r::toString);
         assertTrue(r.out().contains("Hello from the jvmm demo guest"), r::toString);
+    }
+
+    @Test
+    void aStdoutReaderThatStoppedReadingDoesNotOutlastTheTimeout() throws Exception {
+        assertAStalledReaderDoesNotOutlastTheTimeout(false);
+    }
+
+    @Test
+    void aSerialOutFifoReaderThatStoppedReadingDoesNotOutlastTheTimeout() throws Exception {
+        assertAStalledReaderDoesNotOutlastTheTimeout(true);
+    }
+
+    /**
+     * A guest that prints for ever into a FIFO whose reader never reads (as stdout, or as
+     * --serial-out): the pipe and the console's ring fill, the vCPU waits for room, and --timeout
+     * must still end the run with its reason, a few seconds after it passes.
+     */
+    private static void assertAStalledReaderDoesNotOutlastTheTimeout(boolean serialOut) throws Exception {
+        Path image = dir.resolve(serialOut ? "print-forever-serial-out.bin" : "print-forever-stdout.bin");
+        Files.write(image, HostileUseTest.PRINT_FOREVER);
+        List<String> args = new ArrayList<>(List.of("run", "--raw", image.toString(), "--load-addr", "0x100000",
+            "--entry", "0x100000", "--mode", "long", "--timeout", "10s"));
+        if (serialOut) {
+            args.addAll(List.of("--serial-out", "/tmp/stalled.fifo"));
+        }
+        String jvmm = NestedKvmHost.jvmmCommand(args.toArray(String[]::new)).stream()
+            .map(NestedHostileUseTest::quoted).collect(Collectors.joining(" "));
+        // The reader opens the FIFO and never reads; jvmm's start in L1 is not timed.
+        String script = "rm -f /tmp/stalled.fifo && mkfifo /tmp/stalled.fifo && { sleep 600 < /tmp/stalled.fifo & }"
+            + " && " + jvmm + (serialOut ? "" : " > /tmp/stalled.fifo") + "; rc=$?; kill $! 2>/dev/null; exit $rc";
+        long start = System.nanoTime();
+        CliRun r = NestedKvmHost.shared().exec(RUN, Path.of("/"), List.of("sh", "-c", script));
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+        assertEquals(ExitCodes.TIMEOUT, r.exitCode(), r::toString);
+        assertTrue(r.err().contains("timed out after 10s (--timeout)"), r::toString);
+        assertTrue(seconds < 120, "a stalled reader does not keep jvmm past --timeout; took " + seconds + " s: " + r);
     }
 
     @Test

@@ -3,7 +3,10 @@ package io.jvmm.devices;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +23,14 @@ import org.slf4j.LoggerFactory;
  * host that stops reading for good stalls the guest's console, not the VMM. {@link #close()}
  * releases such a wait at once: what is not yet written then is dropped, so closing a machine
  * never waits for its console's reader.
+ *
+ * <p>The end of a run: flow control holds a writer only while a run wants its vCPUs to run. When
+ * the run ends (its time limit, a stop, the guest's reset) the machine calls
+ * {@link #suspendFlowControl()}: a writer waiting for room returns at once, and what does not fit
+ * in the ring is kept beyond it (up to {@link #SPILL_LIMIT} bytes) and written after it, so a
+ * stalled reader costs the run neither its deadline nor its output. The next run calls
+ * {@link #resumeFlowControl()}. Only what passes the spill limit is dropped, counted by
+ * {@link #droppedBytes()} and logged once.
  *
  * <p>Flushing: the pump flushes the host stream each time it has written everything it holds, so
  * {@link #flush()} (which the UART calls at every newline) does not wait, and
@@ -39,6 +50,12 @@ import org.slf4j.LoggerFactory;
 public final class SerialOutputPump extends OutputStream {
     /** Bytes the ring holds: 64 KiB, over five seconds of a 115 200 baud line. */
     public static final int CAPACITY = 64 * 1024;
+    /**
+     * Bytes kept beyond the ring while flow control is suspended: 1 MiB. A vCPU whose run has ended
+     * makes at most one more exit, whose UART flush is far smaller; the limit bounds the memory a
+     * device model that keeps writing could take.
+     */
+    public static final int SPILL_LIMIT = 1 << 20;
     private static final Logger LOG = LoggerFactory.getLogger(SerialOutputPump.class);
 
     private final OutputStream out;
@@ -48,7 +65,13 @@ public final class SerialOutputPump extends OutputStream {
     private int head;
     /** Bytes in the ring, from {@link #head} on (wrapping); those being written still count. */
     private int count;
-    /** Bytes accepted by {@code write} since creation. */
+    /** Bytes that follow the ring's (written after them), only while flow control is or was suspended. */
+    private byte[] spill = new byte[0];
+    private int spillLength;
+    /** Whether a writer waits for room in a full ring ({@link #suspendFlowControl()}). */
+    private boolean flowControl = true;
+    private long dropped;
+    /** Bytes accepted by {@code write} since creation (those in the spill too). */
     private long accepted;
     /** Bytes written to the host stream and flushed, since creation. */
     private long written;
@@ -82,6 +105,10 @@ public final class SerialOutputPump extends OutputStream {
         if (closed) {
             return;
         }
+        if (count == CAPACITY || spillLength > 0) {
+            spill(new byte[] {(byte) b}, 0, 1);
+            return;
+        }
         ring[(head + count) % CAPACITY] = (byte) b;
         count++;
         accepted++;
@@ -109,6 +136,11 @@ public final class SerialOutputPump extends OutputStream {
                 throw e;
             }
             if (closed) {
+                return;
+            }
+            if (count == CAPACITY || spillLength > 0) {
+                // Flow control is suspended: the rest follows the ring's bytes, in order.
+                spill(b, off + done, len - done);
                 return;
             }
             int tail = (head + count) % CAPACITY;
@@ -140,16 +172,76 @@ public final class SerialOutputPump extends OutputStream {
      * @throws IOException if the host stream failed (the cause), before or while waiting
      */
     public synchronized void awaitWritten() throws IOException {
+        awaitWritten(Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #awaitWritten()}, waiting at most {@code limit}: for a caller with a deadline
+     * whose console's reader may have stopped reading.
+     *
+     * @param limit the longest wait; zero or negative does not wait
+     * @return whether the host stream has every byte written before this call (or the pump is
+     *     closed); false when the limit passed first or the calling thread was interrupted (its
+     *     interrupt status is then set)
+     * @throws IOException if the host stream failed (the cause), before or while waiting
+     * @throws NullPointerException if {@code limit} is null
+     */
+    public synchronized boolean awaitWritten(Duration limit) throws IOException {
+        long nanos;
+        try {
+            nanos = Math.max(0, limit.toNanos());
+        } catch (ArithmeticException beyondLong) {
+            nanos = Long.MAX_VALUE; // past 292 years: no limit
+        }
+        return awaitWritten(nanos);
+    }
+
+    private boolean awaitWritten(long limitNanos) throws IOException {
         long target = accepted;
+        long start = System.nanoTime();
         while (written < target && failure == null && !closed) {
+            long left = limitNanos == Long.MAX_VALUE ? Long.MAX_VALUE : limitNanos - (System.nanoTime() - start);
+            if (left <= 0) {
+                return false;
+            }
             try {
-                wait();
+                if (left == Long.MAX_VALUE) {
+                    wait();
+                } else {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                return false;
             }
         }
         throwIfFailed();
+        return true;
+    }
+
+    /**
+     * Ends flow control until {@link #resumeFlowControl()}: writers waiting for room return, and
+     * writes no longer wait; what does not fit in the ring is kept after it (up to
+     * {@link #SPILL_LIMIT} bytes, the rest dropped and counted) and written in order once the ring
+     * has room. For the end of a run, when nothing should hold a vCPU thread any longer. Safe from
+     * any thread; idempotent.
+     */
+    public synchronized void suspendFlowControl() {
+        flowControl = false;
+        notifyAll();
+    }
+
+    /**
+     * Writers wait for room again, as after creation; bytes kept beyond the ring by an earlier
+     * {@link #suspendFlowControl()} are written first. For the start of a run. Idempotent.
+     */
+    public synchronized void resumeFlowControl() {
+        flowControl = true;
+    }
+
+    /** {@return the bytes dropped since creation because the spill of a suspended flow control was full} */
+    public synchronized long droppedBytes() {
+        return dropped;
     }
 
     /**
@@ -175,7 +267,8 @@ public final class SerialOutputPump extends OutputStream {
             started = true;
             thread.start();
         }
-        while (count == CAPACITY && !closed && failure == null) {
+        // Bytes in the spill come before any new ones: a writer under flow control waits for them too.
+        while ((count == CAPACITY || spillLength > 0) && flowControl && !closed && failure == null) {
             try {
                 wait();
             } catch (InterruptedException e) {
@@ -185,6 +278,46 @@ public final class SerialOutputPump extends OutputStream {
             }
         }
         throwIfFailed();
+    }
+
+    /** Keeps {@code len} bytes after the ring's (flow control is suspended), up to {@link #SPILL_LIMIT}. */
+    private void spill(byte[] b, int off, int len) {
+        int n = Math.min(len, SPILL_LIMIT - spillLength);
+        if (n > 0) {
+            if (spillLength + n > spill.length) {
+                spill = Arrays.copyOf(spill, Math.min(SPILL_LIMIT, Math.max(spillLength + n, 2 * spill.length)));
+            }
+            System.arraycopy(b, off, spill, spillLength, n);
+            spillLength += n;
+            accepted += n;
+            notifyAll();
+        }
+        if (n < len) {
+            if (dropped == 0) {
+                LOG.warn("{}: the console's host stream stopped reading after the run ended; output past {} bytes is dropped",
+                    thread.getName(), CAPACITY + SPILL_LIMIT);
+            }
+            dropped += len - n;
+        }
+    }
+
+    /** Moves what the spill holds into the ring's free part, in order (the pump's thread, lock held). */
+    private void refillFromSpill() {
+        int moved = 0;
+        while (spillLength - moved > 0 && count < CAPACITY) {
+            int tail = (head + count) % CAPACITY;
+            int n = Math.min(spillLength - moved, Math.min(CAPACITY - count, CAPACITY - tail));
+            System.arraycopy(spill, moved, ring, tail, n);
+            count += n;
+            moved += n;
+        }
+        if (moved > 0) {
+            spillLength -= moved;
+            System.arraycopy(spill, moved, spill, 0, spillLength);
+            if (spillLength == 0) {
+                spill = new byte[0];
+            }
+        }
     }
 
     private void throwIfFailed() throws IOException {
@@ -214,6 +347,7 @@ public final class SerialOutputPump extends OutputStream {
                 synchronized (this) {
                     head = (head + n) % CAPACITY;
                     count -= n;
+                    refillFromSpill();
                     caughtUp = count == 0;
                     notifyAll();
                 }
@@ -222,7 +356,7 @@ public final class SerialOutputPump extends OutputStream {
                     synchronized (this) {
                         // Only this thread empties the ring: every byte accepted and no longer in it
                         // was written before the flush.
-                        written = accepted - count;
+                        written = accepted - count - spillLength;
                         notifyAll();
                     }
                 }

@@ -205,4 +205,126 @@ class SerialOutputPumpTest {
         }
         pump.close();
     }
+
+    /** Waits until {@code t} waits (for room in the ring), at most 10 s. */
+    private static void awaitWaiting(Thread t) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (t.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertEquals(Thread.State.WAITING, t.getState(), "a full ring makes the writer wait");
+    }
+
+    private static byte[] pattern(int length, int seed) {
+        byte[] b = new byte[length];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    @Test
+    void suspendingFlowControlReleasesAWaitingWriterAndKeepsEveryByteInOrder() throws Exception {
+        StalledStream host = new StalledStream();
+        SerialOutputPump pump = new SerialOutputPump(host, "test-pump");
+        byte[] first = pattern(SerialOutputPump.CAPACITY, 1);
+        byte[] beyond = pattern(3 * 1024, 2);
+        byte[] later = pattern(5 * 1024, 3);
+        pump.write(first);
+        assertTrue(host.entered.await(10, TimeUnit.SECONDS), "the pump's thread writes to the host");
+        Thread writer = new Thread(() -> {
+            try {
+                pump.write(beyond);
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }, "test-writer");
+        writer.start();
+        awaitWaiting(writer);
+
+        pump.suspendFlowControl();
+
+        writer.join(PROMPTLY.toMillis());
+        assertFalse(writer.isAlive(), "the end of flow control releases the waiting writer");
+        assertTimeoutPreemptively(PROMPTLY, () -> pump.write(later), "with flow control suspended nothing waits");
+        assertFalse(pump.awaitWritten(Duration.ofMillis(50)), "the stalled host does not have the bytes");
+
+        host.release.countDown();
+        assertTrue(pump.awaitWritten(PROMPTLY), "the ring and what followed it reach the host");
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        expected.writeBytes(first);
+        expected.writeBytes(beyond);
+        expected.writeBytes(later);
+        synchronized (host.got) {
+            assertArrayEquals(expected.toByteArray(), host.got.toByteArray());
+        }
+        assertEquals(0, pump.droppedBytes());
+        pump.close();
+    }
+
+    @Test
+    void underResumedFlowControlAWriterWaitsForWhatWasKeptBeyondTheRing() throws Exception {
+        StalledStream host = new StalledStream();
+        SerialOutputPump pump = new SerialOutputPump(host, "test-pump");
+        pump.suspendFlowControl();
+        byte[] kept = pattern(SerialOutputPump.CAPACITY + 4096, 4);
+        pump.write(kept);
+        assertTrue(host.entered.await(10, TimeUnit.SECONDS), "the pump's thread writes to the host");
+        pump.resumeFlowControl();
+        Thread writer = new Thread(() -> {
+            try {
+                pump.write('z');
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }, "test-writer");
+        writer.start();
+        awaitWaiting(writer);
+
+        host.release.countDown();
+        writer.join(PROMPTLY.toMillis());
+        assertFalse(writer.isAlive(), "the writer goes on once the ring has room");
+        assertTrue(pump.awaitWritten(PROMPTLY));
+        byte[] expected = java.util.Arrays.copyOf(kept, kept.length + 1);
+        expected[kept.length] = 'z';
+        synchronized (host.got) {
+            assertArrayEquals(expected, host.got.toByteArray(), "the new byte follows the kept ones");
+        }
+        pump.close();
+    }
+
+    @Test
+    void whatPassesTheSpillLimitIsDroppedAndCounted() throws Exception {
+        StalledStream host = new StalledStream();
+        SerialOutputPump pump = new SerialOutputPump(host, "test-pump");
+        pump.suspendFlowControl();
+        byte[] all = pattern(SerialOutputPump.CAPACITY + SerialOutputPump.SPILL_LIMIT + 100, 5);
+        pump.write(all, 0, 1);
+        assertTrue(host.entered.await(10, TimeUnit.SECONDS), "the host holds the first byte");
+        assertTimeoutPreemptively(PROMPTLY, () -> pump.write(all, 1, all.length - 1));
+        assertEquals(100, pump.droppedBytes());
+
+        host.release.countDown();
+        assertTrue(pump.awaitWritten(PROMPTLY));
+        synchronized (host.got) {
+            assertArrayEquals(java.util.Arrays.copyOf(all, all.length - 100), host.got.toByteArray(),
+                "the ring and the spill reach the host in order; only the excess is dropped");
+        }
+        pump.close();
+    }
+
+    @Test
+    void aBoundedAwaitWrittenReturnsFalseForAStalledHostAndDoesNotWait() throws Exception {
+        StalledStream host = new StalledStream();
+        SerialOutputPump pump = new SerialOutputPump(host, "test-pump");
+        pump.write('a');
+        assertTrue(host.entered.await(10, TimeUnit.SECONDS));
+        assertTimeoutPreemptively(PROMPTLY, () -> {
+            assertFalse(pump.awaitWritten(Duration.ZERO));
+            assertFalse(pump.awaitWritten(Duration.ofMillis(-5)));
+            assertFalse(pump.awaitWritten(Duration.ofMillis(100)));
+        });
+        assertThrows(NullPointerException.class, () -> pump.awaitWritten(null));
+        host.release.countDown();
+        assertTrue(pump.awaitWritten(Duration.ofSeconds(Long.MAX_VALUE)), "a limit past a long's nanoseconds is no limit");
+        pump.close();
+    }
 }

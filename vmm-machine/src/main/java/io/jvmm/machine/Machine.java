@@ -41,6 +41,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A complete x86-64 guest built from a {@link GuestConfig}: a VM with its RAM (the
@@ -79,6 +81,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * closing that vCPU would wait for itself.
  */
 public final class Machine implements AutoCloseable {
+    /**
+     * The least a run with a time limit waits for its console's host stream after the vCPUs
+     * stopped: a reader that keeps up gets everything, one that stopped reading costs a second.
+     */
+    static final int CONSOLE_DRAIN_GRACE_SECONDS = 1;
+    static final Duration CONSOLE_DRAIN_GRACE = Duration.ofSeconds(CONSOLE_DRAIN_GRACE_SECONDS);
+    private static final Logger LOG = LoggerFactory.getLogger(Machine.class);
+
     private final GuestConfig config;
     private final Vm vm;
     private final GuestMemory memory;
@@ -323,7 +333,11 @@ public final class Machine implements AutoCloseable {
      * a stop is requested, or {@code timeout} passes ({@code null}: no limit). May be called
      * again after it returns: a halted guest continues after its HLT. Blocks the calling thread; the
      * vCPUs run on threads of their own ({@link VcpuRunner#run(Duration)}). COM1's buffered output is
-     * flushed before it returns, however the run ended. Not after {@link #close()}.
+     * flushed before it returns, however the run ended, and the call waits until the console's host
+     * stream has it: without limit for a run without one, and for a run with a {@code timeout} as
+     * long as that leaves but at least {@value #CONSOLE_DRAIN_GRACE_SECONDS} s, so a console whose
+     * reader stopped reading delays the return by that much at most (the guest waits for such a
+     * reader while it runs; the rest is written when it reads again). Not after {@link #close()}.
      *
      * @param timeout the time limit, or {@code null} for none; zero or negative ends the run at once
      *     with {@link StopReason#TIMEOUT}
@@ -337,7 +351,16 @@ public final class Machine implements AutoCloseable {
         if (!running.compareAndSet(false, true)) {
             throw new BusyException("the machine is already running");
         }
-        VcpuRunner runner = new VcpuRunner(vcpus, ioBus, mmioBus, vm.createdAtNanos());
+        long startNanos = System.nanoTime();
+        VcpuRunner runner;
+        if (outputPump != null) {
+            // The console holds a vCPU thread (flow control) only while the run wants it to run: at
+            // the run's end, a vCPU waiting for a stalled reader must not keep the run from ending.
+            outputPump.resumeFlowControl();
+            runner = new VcpuRunner(vcpus, ioBus, mmioBus, vm.createdAtNanos(), outputPump::suspendFlowControl);
+        } else {
+            runner = new VcpuRunner(vcpus, ioBus, mmioBus, vm.createdAtNanos());
+        }
         currentRunner = runner;
         try {
             return runner.run(timeout);
@@ -346,15 +369,28 @@ public final class Machine implements AutoCloseable {
             running.set(false);
             if (serial != null) {
                 serial.flush();
-                awaitConsoleWritten();
+                awaitConsoleWritten(timeout, startNanos);
             }
         }
     }
 
-    /** Waits until the host stream has the console's output of the run (not after close). */
-    private void awaitConsoleWritten() {
+    /**
+     * Waits until the host stream has the console's output of the run (not after close): without
+     * a limit for a run without one, as long as the run's time limit leaves but at least
+     * {@link #CONSOLE_DRAIN_GRACE} for a run with one, so a reader that stopped reading cannot
+     * keep a run with a deadline from returning, while a reader that keeps up gets all the output.
+     */
+    private void awaitConsoleWritten(Duration timeout, long startNanos) {
         try {
-            outputPump.awaitWritten();
+            if (timeout == null) {
+                outputPump.awaitWritten();
+                return;
+            }
+            Duration left = timeout.minusNanos(System.nanoTime() - startNanos);
+            if (!outputPump.awaitWritten(left.compareTo(CONSOLE_DRAIN_GRACE) > 0 ? left : CONSOLE_DRAIN_GRACE)) {
+                LOG.warn("the console's host stream did not take the run's output by its time limit: "
+                    + "the rest is written while it reads, before the next run's output");
+            }
         } catch (IOException alreadyLogged) {
             // The pump logged the host stream's failure when it happened; the UART drops the rest.
         }

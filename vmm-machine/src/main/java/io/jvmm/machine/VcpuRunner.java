@@ -41,6 +41,7 @@ public final class VcpuRunner {
     private final List<Vcpu> vcpus;
     private final BusExitHandler exits;
     private final long vmCreatedAtNanos;
+    private final Runnable onEnd;
     private final AtomicReference<Termination> termination = new AtomicReference<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final AtomicBoolean started = new AtomicBoolean();
@@ -67,12 +68,32 @@ public final class VcpuRunner {
      * @throws NullPointerException when {@code vcpus}, one of its elements or a bus is null
      */
     public VcpuRunner(List<Vcpu> vcpus, IoBus io, MmioBus mmio, long vmCreatedAtNanos) {
+        this(vcpus, io, mmio, vmCreatedAtNanos, () -> { });
+    }
+
+    /**
+     * As {@link #VcpuRunner(List, IoBus, MmioBus, long)}, with an action for the end of the run.
+     * A kick reaches a vCPU thread only in {@code KVM_RUN}; one that a device model holds (the
+     * console waiting for its host reader, docs/devices.md) is released by {@code onEnd}, which
+     * runs once, on the thread that ended the run, right after every vCPU is kicked.
+     *
+     * @param vcpus the vCPUs to run, already set up (registers, CPUID, ...); copied
+     * @param io the I/O-port bus that serves the vCPUs' port exits
+     * @param mmio the MMIO bus that serves their MMIO exits
+     * @param vmCreatedAtNanos {@link Vm#createdAtNanos()}, the start of the setup-time statistic
+     * @param onEnd what releases the vCPU threads from the devices; must not block; what it throws
+     *     is logged and does not stop the run from ending
+     * @throws IllegalArgumentException when {@code vcpus} is empty
+     * @throws NullPointerException when {@code vcpus}, one of its elements, a bus or {@code onEnd} is null
+     */
+    public VcpuRunner(List<Vcpu> vcpus, IoBus io, MmioBus mmio, long vmCreatedAtNanos, Runnable onEnd) {
         if (vcpus.isEmpty()) {
             throw new IllegalArgumentException("no vCPUs to run");
         }
         this.vcpus = List.copyOf(vcpus);
         this.exits = new BusExitHandler(io, mmio);
         this.vmCreatedAtNanos = vmCreatedAtNanos;
+        this.onEnd = Objects.requireNonNull(onEnd, "onEnd");
     }
 
     /**
@@ -237,6 +258,11 @@ public final class VcpuRunner {
                     // one vCPU that cannot be kicked must not keep the others, or the waiter, running
                     LOG.warn("cannot kick vcpu {}: {}", v.id(), e.getMessage());
                 }
+            }
+            try {
+                onEnd.run();
+            } catch (RuntimeException e) {
+                LOG.warn("the end-of-run action failed: {}", e.toString());
             }
         } finally {
             terminated.countDown();
