@@ -13,6 +13,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.io.PrintStream;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +23,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -95,22 +96,9 @@ class HostileUseTest {
     void aConsoleReaderThatStoppedReadingDoesNotOutlastTheTimeout() throws Exception {
         requireKvm();
         Path image = write("print-forever.bin", PRINT_FOREVER);
-        CountDownLatch readerResumes = new CountDownLatch(1);
-        OutputStream stalled = new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                try {
-                    readerResumes.await();
-                } catch (InterruptedException e) {
-                    throw new IOException(e);
-                }
-            }
-        };
+        // A pipe nobody reads: its writer waits once its one byte of buffer is full.
+        PipedInputStream unread = new PipedInputStream(1);
+        OutputStream stalled = new PipedOutputStream(unread);
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         long start = System.nanoTime();
         int code;
@@ -119,7 +107,7 @@ class HostileUseTest {
                 "0x100000", "--mode", "long", "--timeout", "2s"},
                 new Environment(new PrintStream(stalled, true), e, Environment.DEFAULT_KVM_DEVICE, KvmBackend.detect()));
         } finally {
-            readerResumes.countDown();
+            unread.close(); // the pump's thread, still waiting to write, gets "Pipe closed" and ends
         }
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         String stderr = err.toString(StandardCharsets.UTF_8);
