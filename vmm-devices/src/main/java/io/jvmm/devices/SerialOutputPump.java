@@ -187,9 +187,12 @@ public final class SerialOutputPump extends OutputStream {
      * @throws NullPointerException if {@code limit} is null
      */
     public synchronized boolean awaitWritten(Duration limit) throws IOException {
+        if (limit.isNegative()) {
+            return awaitWritten(0);
+        }
         long nanos;
         try {
-            nanos = Math.max(0, limit.toNanos());
+            nanos = limit.toNanos();
         } catch (ArithmeticException beyondLong) {
             nanos = Long.MAX_VALUE; // past 292 years: no limit
         }

@@ -122,19 +122,8 @@ class SerialOutputPumpTest {
         pump.write('a');
         assertTrue(host.entered.await(10, TimeUnit.SECONDS), "the host holds the first byte");
         pump.write(new byte[SerialOutputPump.CAPACITY - 1]);
-        Thread writer = new Thread(() -> {
-            try {
-                pump.write('x');
-            } catch (IOException e) {
-                throw new AssertionError(e);
-            }
-        }, "test-writer");
-        writer.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (writer.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
-            Thread.sleep(1);
-        }
-        assertEquals(Thread.State.WAITING, writer.getState(), "a full ring makes the writer wait");
+        Thread writer = startWriter(() -> pump.write('x'));
+        awaitWaiting(writer);
 
         pump.close();
 
@@ -145,7 +134,7 @@ class SerialOutputPumpTest {
             pump.awaitWritten();
         }, "after close nothing waits");
         host.release.countDown();
-        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (pump.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(1);
         }
@@ -206,6 +195,25 @@ class SerialOutputPumpTest {
         pump.close();
     }
 
+    /** A write that may block, for a writer thread. */
+    @FunctionalInterface
+    private interface Write {
+        void run() throws IOException;
+    }
+
+    /** Starts a thread named {@code test-writer} that makes {@code write}. */
+    private static Thread startWriter(Write write) {
+        Thread t = new Thread(() -> {
+            try {
+                write.run();
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }, "test-writer");
+        t.start();
+        return t;
+    }
+
     /** Waits until {@code t} waits (for room in the ring), at most 10 s. */
     private static void awaitWaiting(Thread t) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -230,14 +238,7 @@ class SerialOutputPumpTest {
         byte[] later = pattern(5 * 1024, 3);
         pump.write(first);
         assertTrue(host.entered.await(10, TimeUnit.SECONDS), "the pump's thread writes to the host");
-        Thread writer = new Thread(() -> {
-            try {
-                pump.write(beyond);
-            } catch (IOException e) {
-                throw new AssertionError(e);
-            }
-        }, "test-writer");
-        writer.start();
+        Thread writer = startWriter(() -> pump.write(beyond));
         awaitWaiting(writer);
 
         pump.suspendFlowControl();
@@ -269,14 +270,7 @@ class SerialOutputPumpTest {
         pump.write(kept);
         assertTrue(host.entered.await(10, TimeUnit.SECONDS), "the pump's thread writes to the host");
         pump.resumeFlowControl();
-        Thread writer = new Thread(() -> {
-            try {
-                pump.write('z');
-            } catch (IOException e) {
-                throw new AssertionError(e);
-            }
-        }, "test-writer");
-        writer.start();
+        Thread writer = startWriter(() -> pump.write('z'));
         awaitWaiting(writer);
 
         host.release.countDown();
@@ -320,6 +314,7 @@ class SerialOutputPumpTest {
         assertTimeoutPreemptively(PROMPTLY, () -> {
             assertFalse(pump.awaitWritten(Duration.ZERO));
             assertFalse(pump.awaitWritten(Duration.ofMillis(-5)));
+            assertFalse(pump.awaitWritten(Duration.ofSeconds(Long.MIN_VALUE)), "a limit far in the past does not wait either");
             assertFalse(pump.awaitWritten(Duration.ofMillis(100)));
         });
         assertThrows(NullPointerException.class, () -> pump.awaitWritten(null));

@@ -85,8 +85,7 @@ public final class Machine implements AutoCloseable {
      * The least a run with a time limit waits for its console's host stream after the vCPUs
      * stopped: a reader that keeps up gets everything, one that stopped reading costs a second.
      */
-    static final int CONSOLE_DRAIN_GRACE_SECONDS = 1;
-    static final Duration CONSOLE_DRAIN_GRACE = Duration.ofSeconds(CONSOLE_DRAIN_GRACE_SECONDS);
+    static final Duration CONSOLE_DRAIN_GRACE = Duration.ofSeconds(1);
     private static final Logger LOG = LoggerFactory.getLogger(Machine.class);
 
     private final GuestConfig config;
@@ -335,7 +334,7 @@ public final class Machine implements AutoCloseable {
      * vCPUs run on threads of their own ({@link VcpuRunner#run(Duration)}). COM1's buffered output is
      * flushed before it returns, however the run ended, and the call waits until the console's host
      * stream has it: without limit for a run without one, and for a run with a {@code timeout} as
-     * long as that leaves but at least {@value #CONSOLE_DRAIN_GRACE_SECONDS} s, so a console whose
+     * long as that leaves but at least a second, so a console whose
      * reader stopped reading delays the return by that much at most (the guest waits for such a
      * reader while it runs; the rest is written when it reads again). Not after {@link #close()}.
      *
@@ -352,15 +351,14 @@ public final class Machine implements AutoCloseable {
             throw new BusyException("the machine is already running");
         }
         long startNanos = System.nanoTime();
-        VcpuRunner runner;
+        // The console holds a vCPU thread (flow control) only while the run wants it to run: at
+        // the run's end, a vCPU waiting for a stalled reader must not keep the run from ending.
+        Runnable releaseConsole = () -> { };
         if (outputPump != null) {
-            // The console holds a vCPU thread (flow control) only while the run wants it to run: at
-            // the run's end, a vCPU waiting for a stalled reader must not keep the run from ending.
             outputPump.resumeFlowControl();
-            runner = new VcpuRunner(vcpus, ioBus, mmioBus, vm.createdAtNanos(), outputPump::suspendFlowControl);
-        } else {
-            runner = new VcpuRunner(vcpus, ioBus, mmioBus, vm.createdAtNanos());
+            releaseConsole = outputPump::suspendFlowControl;
         }
+        VcpuRunner runner = new VcpuRunner(vcpus, ioBus, mmioBus, vm.createdAtNanos(), releaseConsole);
         currentRunner = runner;
         try {
             return runner.run(timeout);
